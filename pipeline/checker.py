@@ -1,0 +1,75 @@
+"""The loaded toolkit that turns claims into verdicts: spaCy, patterns, facts, model and policy.
+
+Heavy objects load once per process (`ClaimChecker.load`); the stages themselves stay pure
+functions in extract, rules, model and decide.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from sklearn.pipeline import Pipeline
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from pipeline.config import FACTS_PATH, MANIFEST_PATH, MODEL_PATH, PATTERNS_PATH
+from pipeline.decide import Policy, decide
+from pipeline.extract import claim_from_text, extract_claims
+from pipeline.facts import FactBase, FactLinker, load_facts
+from pipeline.model import class_probabilities, load_model, model_input
+from pipeline.nlp import load_nlp
+from pipeline.rules import PatternSet, load_patterns, run_checks
+from pipeline.schema import Article, Claim, RuleHit, Verdict
+
+# Components extraction and the rules never read; disabling them roughly halves parse time.
+UNUSED_COMPONENTS = ("ner",)
+
+
+def rule_signals(spans: Iterable[Span | Doc], patterns: PatternSet, facts: FactBase) -> list[list[RuleHit]]:
+    """The rule hits of each claim span."""
+    return [run_checks(patterns.find(span), facts) for span in spans]
+
+
+@dataclass
+class ClaimChecker:
+    nlp: Language
+    patterns: PatternSet
+    facts: FactBase
+    linker: FactLinker
+    model: Pipeline
+    manifest: dict
+    policy: Policy
+
+    @classmethod
+    def load(cls, model_path: Path = MODEL_PATH, manifest_path: Path = MANIFEST_PATH,
+             facts_path: Path = FACTS_PATH, patterns_path: Path = PATTERNS_PATH) -> "ClaimChecker":
+        model, manifest = load_model(model_path, manifest_path)
+        nlp = load_nlp(UNUSED_COMPONENTS)
+        facts = load_facts(facts_path)
+        return cls(nlp, PatternSet(nlp, load_patterns(patterns_path)), facts, FactLinker(facts),
+                   model, manifest, Policy.from_manifest(manifest))
+
+    def judge(self, claims: Sequence[Claim], spans: Sequence[Span | Doc]) -> list[Verdict]:
+        """Verdicts for claims whose parsed spans are given."""
+        if not claims:
+            return []
+        hits = rule_signals(spans, self.patterns, self.facts)
+        frame = model_input([c.text for c in claims], [c.context for c in claims], hits)
+        probs = class_probabilities(self.model, frame)
+        linked = self.linker.link([f"{c.context} {c.text}".strip() for c in claims])
+        return [decide(p, h, c.stance, lk, self.policy) for p, h, c, lk in zip(probs, hits, claims, linked)]
+
+    def classify_texts(self, texts: Sequence[str], batch_size: int = 256) -> list[tuple[Claim, Verdict]]:
+        """Verdicts for claim sentences given on their own."""
+        docs = list(self.nlp.pipe(texts, batch_size=batch_size))
+        claims = [claim_from_text(t, d) for t, d in zip(texts, docs)]
+        return list(zip(claims, self.judge(claims, docs)))
+
+    def check_article(self, article: Article, doc: Doc | None = None) -> list[tuple[Claim, Verdict]]:
+        """The claims of one article with their verdicts."""
+        doc = doc if doc is not None else self.nlp(article.text)
+        claims = extract_claims(article, doc, self.patterns)
+        spans = [doc.char_span(c.start, c.end, alignment_mode="expand") for c in claims]
+        return list(zip(claims, self.judge(claims, spans)))

@@ -1,0 +1,154 @@
+"""scs-claims: a thin command line over the library. Each subcommand parses arguments and calls one function."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from pipeline import __version__
+from pipeline.config import CLAIMS_PATH, MANIFEST_PATH, MODEL_PATH, OUT_DIR, REPORTS_DIR, SAMPLE_DUMP
+
+EPILOG = """examples:
+  scs-claims score corpus/sample/articles.jsonl -o out/claims.jsonl --summary out/summary.csv
+  scs-claims classify claims.csv -o verdicts.csv
+  scs-claims train && scs-claims evaluate
+"""
+
+
+class Formatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsHelpFormatter):
+    pass
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from pipeline.train import train
+
+    manifest = train(args.corpus, args.model, args.manifest)
+    print(f"trained on {manifest['train_claims']} claims; grouped {manifest['cv']['folds']}-fold CV "
+          f"macro-F1 {manifest['cv']['macro_f1_labels']:.3f}; wrote {args.model} (sha256 {manifest['sha256'][:12]}…)")
+    return 0
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from pipeline.evaluate import evaluate, render
+
+    report = evaluate(args.corpus, args.model, args.manifest, args.reports)
+    print(render(report), end="")
+    print(f"wrote {args.reports / 'evaluation.json'}, {args.reports / 'evaluation.md'}, {args.reports / 'errors.csv'}")
+    return 0
+
+
+def cmd_classify(args: argparse.Namespace) -> int:
+    from pipeline.checker import ClaimChecker
+    from pipeline.classify import classify_file
+    from pipeline.ingest import check_input
+    from pipeline.outputs import output_format
+
+    check_input(args.input)
+    output_format(args.output)
+    counts = classify_file(args.input, args.output, ClaimChecker.load(args.model, args.manifest))
+    print(f"classified {counts.scored} of {counts.read} rows ({counts.skipped} skipped, {counts.errored} errored) "
+          f"-> {args.output}", file=sys.stderr)
+    return 0
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    from pipeline.checker import ClaimChecker
+    from pipeline.ingest import check_input
+    from pipeline.outputs import output_format
+    from pipeline.score import score_dump
+
+    check_input(args.input)
+    output_format(args.output)
+    checker = ClaimChecker.load(args.model, args.manifest)
+    counts = score_dump(args.input, args.output, checker, args.summary, args.errors, args.text_field,
+                        args.id_field, args.strict, progress=not args.quiet)
+    print(f"read {counts.read} records: {counts.scored} scored, {counts.skipped} skipped, {counts.errored} errored; "
+          f"{counts.claims} claims -> {args.output}", file=sys.stderr)
+    if counts.reasons and not args.quiet:
+        print("  reasons: " + json.dumps(dict(counts.reasons)), file=sys.stderr)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="scs-claims", formatter_class=Formatter, epilog=EPILOG,
+        description="Find claims about China's Social Credit System in news text and label each one "
+                    "accurate, conflation or exaggeration, with its stance, evidence and the checks that fired.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, func, help_text: str, example: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text, epilog=f"example:\n  {example}",
+                           formatter_class=Formatter)
+        p.set_defaults(func=func)
+        return p
+
+    def model_args(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--model", type=Path, default=MODEL_PATH, help="model artifact (joblib)")
+        p.add_argument("--manifest", type=Path, default=MANIFEST_PATH, help="its manifest (sha256 is checked)")
+
+    p = command("train", cmd_train, "Train the classifier on the training split of the labelled corpus.",
+                "scs-claims train --corpus corpus/claims.csv")
+    p.add_argument("--corpus", type=Path, default=CLAIMS_PATH, help="labelled claims CSV")
+    model_args(p)
+
+    p = command("evaluate", cmd_evaluate, "Score the model, rules-only and model-only ablations on the "
+                "grouped held-out split; write reports/evaluation.{json,md} and reports/errors.csv.",
+                "scs-claims evaluate")
+    p.add_argument("--corpus", type=Path, default=CLAIMS_PATH, help="labelled claims CSV")
+    p.add_argument("--reports", type=Path, default=REPORTS_DIR, help="folder for the reports")
+    model_args(p)
+
+    p = command("classify", cmd_classify, "Label claim sentences: input rows (CSV or JSONL) carry `id` and "
+                "`text`; other columns pass through; output adds label, subtype, stance, confidence, evidence, "
+                "rules, needs_review.", "scs-claims classify claims.csv -o verdicts.jsonl")
+    p.add_argument("input", type=Path, help="claims file (.csv or .jsonl)")
+    p.add_argument("-o", "--output", type=Path, required=True, help="output file (.csv, .jsonl or .parquet)")
+    model_args(p)
+
+    p = command("score", cmd_score, "Score an article dump (JSONL: one article a line with `id`, `text` and "
+                "optional title, url, outlet, published): one claim a line out, a per-article summary, and an "
+                "errors file accounting for every record that was skipped or could not be read.",
+                f"scs-claims score {SAMPLE_DUMP.relative_to(SAMPLE_DUMP.parents[2])} -o out/claims.jsonl "
+                "--summary out/summary.csv")
+    p.add_argument("input", type=Path, help="article dump (.jsonl or .csv)")
+    p.add_argument("-o", "--output", type=Path, default=OUT_DIR / "claims.jsonl",
+                   help="claims file (.jsonl, .csv or .parquet)")
+    p.add_argument("--summary", type=Path, help="per-article summary file (.csv, .jsonl or .parquet)")
+    p.add_argument("--errors", type=Path, help="errors file (default: OUTPUT with .errors.jsonl)")
+    p.add_argument("--text-field", default="text", help="input field holding the article text")
+    p.add_argument("--id-field", default="id", help="input field holding the article id")
+    p.add_argument("--strict", action="store_true", help="stop at the first unreadable record")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    model_args(p)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    from pipeline.facts import DataError
+    from pipeline.ingest import InputError
+    from pipeline.model import ModelError
+    from pipeline.nlp import ModelMissing
+    from pipeline.outputs import OutputError
+    from pipeline.score import StrictError
+
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (DataError, InputError, ModelError, ModelMissing, OutputError, StrictError) as exc:
+        lines = str(exc).splitlines() or [type(exc).__name__]
+        for line in lines:
+            print(f"scs-claims: error: {line}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"scs-claims: error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("scs-claims: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,70 @@
+"""The labelled corpus: loading, validation and the grouped train/test split."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline.config import CLAIMS_PATH, TEST_SHARE
+from pipeline.facts import DataError, FactBase
+from pipeline.schema import Stance, check_label, class_name, Label
+
+CLAIM_COLUMNS = ("id", "text", "label", "subtype", "stance", "fact_ids", "group", "register")
+REGISTERS = ("wire", "tabloid", "op-ed", "explainer", "qa", "social", "forum", "headline", "broadcast", "academic")
+
+
+def split_of(group: str) -> str:
+    """'test' for one group in TEST_SHARE, by a hash of the group id; 'train' otherwise."""
+    digest = int(hashlib.sha1(group.encode("utf-8")).hexdigest(), 16)
+    return "test" if digest % TEST_SHARE == 0 else "train"
+
+
+def file_sha256(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def validate_claim_row(row: dict, facts: FactBase) -> list[str]:
+    """Every reason this corpus row is invalid (empty when valid)."""
+    problems = []
+    for col in CLAIM_COLUMNS:
+        if col not in row or row[col] is None:
+            problems.append(f"missing column {col!r}")
+    if problems:
+        return problems
+    if not row["text"].strip():
+        problems.append("empty text")
+    if why := check_label(row["label"], row["subtype"]):
+        problems.append(why)
+    if row["stance"] not in {s.value for s in Stance}:
+        problems.append(f"unknown stance {row['stance']!r}")
+    if row["register"] not in REGISTERS:
+        problems.append(f"unknown register {row['register']!r}")
+    for fid in filter(None, row["fact_ids"].split(";")):
+        if fid not in facts:
+            problems.append(f"unknown fact id {fid!r}")
+    if not row["group"].strip():
+        problems.append("empty group")
+    return problems
+
+
+def load_claims(path: Path = CLAIMS_PATH, facts: FactBase | None = None) -> pd.DataFrame:
+    """The labelled claims with a `target` class and a `split` column; raises DataError on bad rows."""
+    with open(path, encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    errors, seen = [], {}
+    for lineno, row in enumerate(rows, 2):
+        row = {k: (v or "") for k, v in row.items()}
+        if facts is not None:
+            errors += [f"{path}:{lineno}: {p}" for p in validate_claim_row(row, facts)]
+        if row.get("id") in seen:
+            errors.append(f"{path}:{lineno}: duplicate id {row['id']!r} (first on line {seen[row['id']]})")
+        seen[row.get("id")] = lineno
+    if errors:
+        raise DataError("\n".join(errors[:20]) + (f"\n… and {len(errors) - 20} more" if len(errors) > 20 else ""))
+    frame = pd.DataFrame(rows, columns=list(CLAIM_COLUMNS)).fillna("")
+    frame["target"] = [class_name(Label(lab), sub) for lab, sub in zip(frame["label"], frame["subtype"])]
+    frame["split"] = [split_of(g) for g in frame["group"]]
+    return frame

@@ -1,0 +1,86 @@
+"""Decide: model probabilities + rule hits + linked facts -> one Verdict with reason and evidence.
+
+The whole decision logic lives here:
+1. The model proposes: the label whose classes carry the most probability, then its likeliest subtype.
+2. A rule overrides the model only when its precision, measured on the training split, is at least
+   `override_precision` over at least `min_rule_support` claims, and exceeds the model's confidence.
+   Otherwise rules only inform (they are already features of the model).
+3. Evidence: the facts cited by hits that agree with the final label (and by number checks), then
+   the facts the linker finds, marked `supports` for accurate claims and `contradicts` otherwise.
+4. `needs_review` when confidence is below `review_threshold` (chosen on out-of-fold predictions of
+   the training split, never on the test split) or no fact is linked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pipeline.schema import Label, Relation, RuleHit, Stance, Verdict, parse_class
+
+
+@dataclass(frozen=True)
+class Policy:
+    review_threshold: float = 0.5
+    override_precision: float = 0.9
+    min_rule_support: int = 10
+    rule_precision: dict[str, list] = field(default_factory=dict, hash=False)  # rule -> [precision, support]
+    max_evidence: int = 4
+
+    @classmethod
+    def from_manifest(cls, manifest: dict) -> "Policy":
+        return cls(**manifest["policy"])
+
+
+def label_probabilities(probs: dict[str, float]) -> dict[Label, float]:
+    totals = dict.fromkeys(Label, 0.0)
+    for name, p in probs.items():
+        totals[parse_class(name)[0]] += p
+    return totals
+
+
+def model_choice(probs: dict[str, float]) -> tuple[Label, str, float]:
+    """The label with the most probability mass, its likeliest subtype, and that mass."""
+    totals = label_probabilities(probs)
+    label = max(Label, key=lambda lab: (totals[lab], -list(Label).index(lab)))
+    subtypes = sorted(((p, name) for name, p in probs.items() if parse_class(name)[0] is label), reverse=True)
+    return label, parse_class(subtypes[0][1])[1], totals[label]
+
+
+def overriding_rule(hits: list[RuleHit], policy: Policy, confidence: float) -> tuple[RuleHit, float] | None:
+    best = None
+    for hit in hits:
+        if hit.label is None:
+            continue
+        precision, support = policy.rule_precision.get(hit.rule, (0.0, 0))
+        if precision >= policy.override_precision and support >= policy.min_rule_support and precision > confidence:
+            if best is None or precision > best[1]:
+                best = (hit, precision)
+    return best
+
+
+def collect_evidence(label: Label, hits: list[RuleHit], linked: list[str], limit: int) -> tuple:
+    relation = Relation.SUPPORTS if label is Label.ACCURATE else Relation.CONTRADICTS
+    evidence: dict[str, Relation] = {}
+    for hit in hits:
+        if hit.label is None or hit.label is label:
+            for fid in hit.fact_ids:
+                evidence.setdefault(fid, hit.relation)
+    for fid in linked:
+        evidence.setdefault(fid, relation)
+    return tuple(list(evidence.items())[:limit])
+
+
+def decide(probs: dict[str, float], hits: list[RuleHit], stance: Stance, linked: list[str],
+           policy: Policy) -> Verdict:
+    """One claim's verdict; see the module docstring for the logic."""
+    label, subtype, confidence = model_choice(probs)
+    reason = f"model {label.value}{'/' + subtype if subtype else ''} p={confidence:.2f}"
+    if override := overriding_rule(hits, policy, confidence):
+        hit, precision = override
+        if (hit.label, hit.subtype) != (label, subtype):
+            reason = f"rule {hit.rule} (precision {precision:.2f}) over {reason}"
+        label, subtype, confidence = hit.label, hit.subtype, precision
+    evidence = collect_evidence(label, hits, linked, policy.max_evidence)
+    needs_review = confidence < policy.review_threshold or not evidence
+    return Verdict(label, subtype, stance, confidence, evidence, tuple(h.rule for h in hits),
+                   needs_review, reason)

@@ -1,0 +1,137 @@
+"""Evaluation on the grouped held-out split: the hybrid and its rules-only and model-only ablations.
+
+Per-claim predicates (`label_correct`, `class_correct`) plus one aggregate (`scores`), as FEVER's
+scorer does; metrics themselves come from scikit-learn.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
+
+from pipeline.checker import ClaimChecker
+from pipeline.config import CLAIMS_PATH, MANIFEST_PATH, MODEL_PATH, REPORTS_DIR
+from pipeline.corpus import file_sha256, load_claims
+from pipeline.decide import Policy, model_choice
+from pipeline.model import build_pipeline, class_probabilities, text_only
+from pipeline.outputs import write_table
+from pipeline.schema import Label, RuleHit, Verdict, class_name
+from pipeline.train import featurize
+
+LABELS = [lab.value for lab in Label]
+
+
+def label_correct(gold: str, predicted: str) -> bool:
+    """Gold and predicted classes ('label' or 'label/subtype') agree on the label."""
+    return gold.partition("/")[0] == predicted.partition("/")[0]
+
+
+def class_correct(gold: str, predicted: str) -> bool:
+    """They agree on label and subtype."""
+    return gold == predicted
+
+
+def scores(gold: list[str], predicted: list[str]) -> dict:
+    """Per-label precision/recall/F1, macro-F1, subtype-level macro-F1 and the label confusion matrix."""
+    g = [x.partition("/")[0] for x in gold]
+    p = [x.partition("/")[0] for x in predicted]
+    prec, rec, f1, support = precision_recall_fscore_support(g, p, labels=LABELS, zero_division=0)
+    classes = sorted(set(gold) | set(predicted))
+    sub_f1 = precision_recall_fscore_support(gold, predicted, labels=classes, zero_division=0)[2]
+    return {
+        "n": len(gold),
+        "accuracy": round(sum(map(label_correct, gold, predicted)) / max(len(gold), 1), 4),
+        "macro_f1": round(float(f1.mean()), 4),
+        "per_label": {lab: {"precision": round(float(a), 4), "recall": round(float(b), 4),
+                            "f1": round(float(c), 4), "support": int(d)}
+                      for lab, a, b, c, d in zip(LABELS, prec, rec, f1, support)},
+        "subtype_macro_f1": round(float(sub_f1.mean()), 4),
+        "per_class_f1": {c: round(float(v), 4) for c, v in zip(classes, sub_f1)},
+        "confusion": {"labels": LABELS, "matrix": confusion_matrix(g, p, labels=LABELS).tolist()},
+    }
+
+
+def rules_only(hits: list[RuleHit], policy: Policy) -> str:
+    """The label of the most precise labelling rule that fired; 'accurate' when none did."""
+    labelled = [h for h in hits if h.label is not None]
+    if not labelled:
+        return Label.ACCURATE.value
+    best = max(labelled, key=lambda h: policy.rule_precision.get(h.rule, [0.0, 0])[0])
+    return class_name(best.label, best.subtype)
+
+
+def evaluate(claims_path: Path = CLAIMS_PATH, model_path: Path = MODEL_PATH,
+             manifest_path: Path = MANIFEST_PATH, reports_dir: Path = REPORTS_DIR) -> dict:
+    checker = ClaimChecker.load(model_path, manifest_path)
+    corpus = load_claims(claims_path, checker.facts)
+    stale = file_sha256(claims_path) != checker.manifest["corpus_sha256"]
+    train_rows = corpus[corpus["split"] == "train"].reset_index(drop=True)
+    test_rows = corpus[corpus["split"] == "test"].reset_index(drop=True)
+
+    verdicts = [v for _, v in checker.classify_texts(test_rows["text"].tolist())]
+    gold = test_rows["target"].tolist()
+    hybrid = [class_name(v.label, v.subtype) for v in verdicts]
+    _, hits = featurize(test_rows, checker.patterns, checker.facts)
+    rules = [rules_only(h, checker.policy) for h in hits]
+    X_train, _ = featurize(train_rows, checker.patterns, checker.facts)
+    X_test, _ = featurize(test_rows, checker.patterns, checker.facts)
+    text_model = build_pipeline(text_only(checker.manifest["params"])).fit(X_train, train_rows["target"].tolist())
+    model = [class_name(*model_choice(p)[:2]) for p in class_probabilities(text_model, X_test)]
+
+    report = {
+        "held_out_claims": len(test_rows), "train_claims": len(train_rows),
+        "held_out_groups": int(test_rows["group"].nunique()), "model_trained_on_this_corpus": not stale,
+        "hybrid": scores(gold, hybrid), "rules_only": scores(gold, rules), "model_only": scores(gold, model),
+        "review": review_stats(gold, verdicts),
+    }
+    reports_dir.mkdir(parents=True, exist_ok=True)
+    (reports_dir / "evaluation.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    write_errors(reports_dir / "errors.csv", test_rows, hybrid, verdicts)
+    (reports_dir / "evaluation.md").write_text(render(report), encoding="utf-8")
+    return report
+
+
+def review_stats(gold: list[str], verdicts: list[Verdict]) -> dict:
+    kept = [(g, v) for g, v in zip(gold, verdicts) if not v.needs_review]
+    right = sum(label_correct(g, class_name(v.label, v.subtype)) for g, v in kept)
+    return {"abstention_rate": round(1 - len(kept) / max(len(gold), 1), 4),
+            "precision_of_kept": round(right / max(len(kept), 1), 4)}
+
+
+def write_errors(path: Path, rows: pd.DataFrame, predicted: list[str], verdicts: list[Verdict]) -> None:
+    errors = [
+        {"id": r.id, "text": r.text, "gold": r.target, "predicted": p, "stance": r.stance,
+         "confidence": round(v.confidence, 4), "rules": ";".join(v.rules),
+         "evidence": ";".join(f"{f}:{rel.value}" for f, rel in v.evidence), "reason": v.reason}
+        for r, p, v in zip(rows.itertuples(), predicted, verdicts) if not class_correct(r.target, p)
+    ]
+    write_table(errors, path, ["id", "text", "gold", "predicted", "stance", "confidence", "rules", "evidence", "reason"])
+
+
+def render(report: dict) -> str:
+    lines = [f"Held-out split: {report['held_out_claims']} claims in {report['held_out_groups']} groups "
+             f"(trained on {report['train_claims']})", ""]
+    if not report["model_trained_on_this_corpus"]:
+        lines.append("WARNING: the model was trained on another version of the corpus; run `make train`.")
+    lines.append(f"{'system':<12} {'macro-F1':>8} {'acc':>6} " + " ".join(f"{lab[:5] + ' F1':>9}" for lab in LABELS)
+                 + f" {'subtype-F1':>10}")
+    for system in ("hybrid", "rules_only", "model_only"):
+        s = report[system]
+        lines.append(f"{system:<12} {s['macro_f1']:>8.3f} {s['accuracy']:>6.3f} "
+                     + " ".join(f"{s['per_label'][lab]['f1']:>9.3f}" for lab in LABELS)
+                     + f" {s['subtype_macro_f1']:>10.3f}")
+    h = report["hybrid"]
+    lines += ["", "hybrid per label:", f"{'label':<14} {'P':>6} {'R':>6} {'F1':>6} {'n':>5}"]
+    for lab in LABELS:
+        m = h["per_label"][lab]
+        lines.append(f"{lab:<14} {m['precision']:>6.3f} {m['recall']:>6.3f} {m['f1']:>6.3f} {m['support']:>5}")
+    lines += ["", "hybrid confusion (rows gold, columns predicted):", " " * 14 + "".join(f"{lab[:6]:>8}" for lab in LABELS)]
+    for lab, row in zip(LABELS, h["confusion"]["matrix"]):
+        lines.append(f"{lab:<14}" + "".join(f"{v:>8}" for v in row))
+    lines += ["", "hybrid per class F1:"] + [f"  {c:<36} {v:.3f}" for c, v in h["per_class_f1"].items()]
+    r = report["review"]
+    lines += ["", f"needs_review: {r['abstention_rate']:.1%} of claims; precision of the rest {r['precision_of_kept']:.3f}"]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,120 @@
+"""The model: one scikit-learn Pipeline over claim text and rule signals, saved with a manifest.
+
+A joblib file is code, so `load_model` refuses an artifact whose sha256 differs from the one
+its manifest records.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import joblib
+import numpy as np
+import pandas as pd
+from sklearn.compose import ColumnTransformer
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline
+
+from pipeline.config import MANIFEST_PATH, MODEL_PATH, PARAMS_PATH
+from pipeline.rules import RULE_NAMES
+from pipeline.schema import RuleHit
+
+RULE_COLUMNS: tuple[str, ...] = tuple(f"rule:{n}{v}" for n in RULE_NAMES for v in ("", ":negated", ":wrong"))
+
+
+class ModelError(RuntimeError):
+    """The model artifact is missing, tampered with or unreadable."""
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def load_params(path: Path = PARAMS_PATH) -> dict:
+    with open(path, encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+def model_input(texts: Sequence[str], contexts: Sequence[str], hits: Sequence[Iterable[RuleHit]]) -> pd.DataFrame:
+    """The Pipeline's input: the claim text (with its resolved context) and one column per rule signal."""
+    rows = []
+    for text, context, claim_hits in zip(texts, contexts, hits):
+        row = dict.fromkeys(RULE_COLUMNS, 0.0)
+        for hit in claim_hits:
+            row[f"rule:{hit.rule}"] = 1.0
+        row["text"] = f"{text} [ctx] {context}" if context else text
+        rows.append(row)
+    return pd.DataFrame(rows, columns=["text", *RULE_COLUMNS])
+
+
+def build_pipeline(params: dict) -> Pipeline:
+    """Word and character TF-IDF beside the rule columns, then a linear classifier."""
+    features = ColumnTransformer(
+        [
+            ("words", TfidfVectorizer(ngram_range=tuple(params["word_ngrams"]), sublinear_tf=True,
+                                      min_df=params["min_df"]), "text"),
+            ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=tuple(params["char_ngrams"]),
+                                      sublinear_tf=True, min_df=params["min_df"]), "text"),
+            ("rules", "passthrough", list(RULE_COLUMNS)),
+        ],
+        transformer_weights={"words": 1.0, "chars": 1.0, "rules": params["rule_weight"]},
+    )
+    classifier = LogisticRegression(C=params["C"], max_iter=5000, class_weight="balanced",
+                                    random_state=params["seed"])
+    return Pipeline([("features", features), ("classifier", classifier)])
+
+
+def text_only(params: dict) -> dict:
+    """Params for the model-only ablation: the rule columns weigh nothing."""
+    return {**params, "rule_weight": 0.0}
+
+
+def class_probabilities(model: Pipeline, frame: pd.DataFrame) -> list[dict[str, float]]:
+    proba = model.predict_proba(frame)
+    classes = list(model.classes_)
+    return [dict(zip(classes, map(float, row))) for row in np.asarray(proba)]
+
+
+def save_model(model: Pipeline, manifest: dict, path: Path = MODEL_PATH,
+               manifest_path: Path = MANIFEST_PATH) -> dict:
+    """Write the artifact, then a manifest recording its sha256."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    joblib.dump(model, path, compress=3)
+    manifest = {**manifest, "artifact": path.name, "sha256": sha256_of(path)}
+    manifest_path.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return manifest
+
+
+def load_model(path: Path = MODEL_PATH, manifest_path: Path = MANIFEST_PATH) -> tuple[Pipeline, dict]:
+    """Load the artifact only if its sha256 matches the manifest."""
+    if not path.exists():
+        raise ModelError(f"{path}: no model found; run `make train` first")
+    if not manifest_path.exists():
+        raise ModelError(f"{manifest_path}: manifest missing; refusing to load {path.name} unverified")
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    actual = sha256_of(path)
+    if actual != manifest.get("sha256"):
+        raise ModelError(
+            f"{path}: sha256 {actual[:12]}… does not match its manifest ({str(manifest.get('sha256'))[:12]}…); "
+            "refusing to load it (a joblib file can run code). Retrain with `make train`."
+        )
+    return joblib.load(path), manifest
+
+
+def library_versions() -> dict[str, str]:
+    import joblib as jl
+    import sklearn
+    import spacy
+
+    return {"python": platform.python_version(), "scikit-learn": sklearn.__version__,
+            "spacy": spacy.__version__, "pandas": pd.__version__, "numpy": np.__version__,
+            "joblib": jl.__version__}

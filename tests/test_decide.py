@@ -1,0 +1,34 @@
+from pipeline.decide import Policy, decide, model_choice
+from pipeline.schema import Label, Relation, RuleHit, Stance
+
+PROBS = {"accurate": 0.30, "conflation/sesame_vs_government": 0.25, "conflation/score_vs_blacklist": 0.20,
+         "exaggeration/universal_scoring": 0.25}
+HIT = RuleHit("every_citizen_scored", Label.EXAGGERATION, "universal_scoring", ("F30",), Relation.CONTRADICTS)
+
+
+def test_model_choice_sums_subtypes_into_labels():
+    assert model_choice(PROBS) == (Label.CONFLATION, "sesame_vs_government", 0.45)
+
+
+def test_precise_rule_overrides_an_unsure_model():
+    policy = Policy(0.5, 0.9, 10, {"every_citizen_scored": [0.95, 40]})
+    verdict = decide(PROBS, [HIT], Stance.ASSERTED, [], policy)
+    assert (verdict.label, verdict.subtype, verdict.confidence) == (Label.EXAGGERATION, "universal_scoring", 0.95)
+    assert verdict.evidence == (("F30", Relation.CONTRADICTS),)
+    assert "rule every_citizen_scored" in verdict.reason and not verdict.needs_review
+
+
+def test_imprecise_or_rare_rule_only_informs():
+    for precision in ({"every_citizen_scored": [0.7, 40]}, {"every_citizen_scored": [0.99, 3]}):
+        verdict = decide(PROBS, [HIT], Stance.ASSERTED, ["F12"], Policy(0.5, 0.9, 10, precision))
+        assert verdict.label is Label.CONFLATION
+        assert verdict.rules == ("every_citizen_scored",)
+        assert verdict.evidence == (("F12", Relation.CONTRADICTS),)
+        assert verdict.needs_review  # 0.45 < 0.5
+
+
+def test_no_evidence_means_review_and_accurate_supports():
+    verdict = decide({"accurate": 0.9, "conflation/other": 0.1}, [], Stance.HEDGED, [], Policy(0.5))
+    assert verdict.needs_review and verdict.stance is Stance.HEDGED
+    verdict = decide({"accurate": 0.9, "conflation/other": 0.1}, [], Stance.ASSERTED, ["F19"], Policy(0.5))
+    assert verdict.evidence == (("F19", Relation.SUPPORTS),) and not verdict.needs_review

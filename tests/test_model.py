@@ -1,0 +1,45 @@
+import json
+
+import pytest
+
+from pipeline.checker import ClaimChecker
+from pipeline.model import ModelError, load_model, sha256_of
+
+TEXTS = ["Sesame Credit is the government's social credit score.",
+         "A low Sesame score gets you banned from flights.",
+         "There is no single national citizen score.",
+         "Every one of China's 1.4 billion people has a score."]
+
+
+def test_manifest_records_what_was_trained(small_model):
+    model_path, manifest_path = small_model
+    manifest = json.loads(manifest_path.read_text())
+    assert manifest["sha256"] == sha256_of(model_path)
+    for key in ("corpus_sha256", "facts_sha256", "libraries", "params", "classes", "cv", "policy"):
+        assert key in manifest
+    assert manifest["libraries"]["scikit-learn"] and 0 <= manifest["policy"]["review_threshold"] <= 1
+
+
+def test_training_is_deterministic(small_model, small_corpus, tmp_path):
+    from pipeline.train import train
+
+    first = ClaimChecker.load(*small_model)
+    params = small_model[1].parent / "params.json"
+    train(small_corpus, tmp_path / "m.joblib", tmp_path / "m.json", params)
+    second = ClaimChecker.load(tmp_path / "m.joblib", tmp_path / "m.json")
+    a = [v.fields() for _, v in first.classify_texts(TEXTS)]
+    b = [v.fields() for _, v in second.classify_texts(TEXTS)]
+    assert a == b
+
+
+def test_tampered_model_is_refused(small_model, tmp_path):
+    model_path, manifest_path = small_model
+    copy = tmp_path / "claims.joblib"
+    copy.write_bytes(model_path.read_bytes() + b"\0")
+    with pytest.raises(ModelError, match="does not match its manifest"):
+        load_model(copy, manifest_path)
+
+
+def test_missing_manifest_is_refused(small_model, tmp_path):
+    with pytest.raises(ModelError, match="manifest missing"):
+        load_model(small_model[0], tmp_path / "none.json")
