@@ -6,7 +6,7 @@ functions in extract, rules, model and decide.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,6 +66,13 @@ class ClaimChecker:
         docs = list(self.nlp.pipe(texts, batch_size=batch_size))
         claims = [claim_from_text(t, d) for t, d in zip(texts, docs)]
         return list(zip(claims, self.judge(claims, docs)))
+
+    def check_articles(self, articles: Iterable[Article], batch_size: int = 32
+                       ) -> Iterator[tuple[Article, list[tuple[Claim, Verdict]]]]:
+        """Each article with its claims and verdicts, parsing in batches (nlp.pipe)."""
+        pairs = ((a.text, a) for a in articles)
+        for doc, article in self.nlp.pipe(pairs, as_tuples=True, batch_size=batch_size):
+            yield article, self.check_article(article, doc)
 
     def check_article(self, article: Article, doc: Doc | None = None) -> list[tuple[Claim, Verdict]]:
         """The claims of one article with their verdicts."""

@@ -11,6 +11,7 @@ FACTS_PATH = CORPUS_DIR / "facts.jsonl"
 PATTERNS_PATH = CORPUS_DIR / "patterns.json"
 CLAIMS_PATH = CORPUS_DIR / "claims.csv"
 NONCLAIMS_PATH = CORPUS_DIR / "nonclaims.csv"
+REVIEWED_PATH = CORPUS_DIR / "reviewed.csv"  # reviewers' verdicts, written by `scs-claims review import`
 ARTICLES_PATH = CORPUS_DIR / "articles.jsonl"
 SAMPLE_DUMP = CORPUS_DIR / "sample" / "articles.jsonl"
 

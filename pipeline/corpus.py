@@ -68,3 +68,50 @@ def load_claims(path: Path = CLAIMS_PATH, facts: FactBase | None = None) -> pd.D
     frame["target"] = [class_name(Label(lab), sub) for lab, sub in zip(frame["label"], frame["subtype"])]
     frame["split"] = [split_of(g) for g in frame["group"]]
     return frame
+
+
+ARTICLE_STYLES = ("alarmist", "careful", "debunking", "mixed", "off_topic")
+
+
+def validate_article(rec: dict, facts: FactBase) -> list[str]:
+    """Every reason an annotated article is invalid: schema, exact unique substrings, label values."""
+    problems = [f"missing field {k!r}" for k in ("id", "text", "style", "claims") if k not in rec]
+    if problems:
+        return problems
+    if rec["style"] not in ARTICLE_STYLES:
+        problems.append(f"unknown style {rec['style']!r}")
+    for n, claim in enumerate(rec["claims"], 1):
+        count = rec["text"].count(claim.get("text", ""))
+        if count != 1:
+            problems.append(f"claim {n} occurs {count} times in the text (need exactly once)")
+        if why := check_label(claim.get("label", ""), claim.get("subtype", "")):
+            problems.append(f"claim {n}: {why}")
+        if claim.get("stance") not in {s.value for s in Stance}:
+            problems.append(f"claim {n}: unknown stance {claim.get('stance')!r}")
+        for fid in filter(None, claim.get("fact_ids", "").split(";")):
+            if fid not in facts:
+                problems.append(f"claim {n}: unknown fact id {fid!r}")
+    return problems
+
+
+def load_articles(path: Path, facts: FactBase | None = None) -> list[dict]:
+    """Annotated articles; each gold claim gets its `start`/`end` offsets. Raises DataError on bad records."""
+    import json
+
+    articles, errors = [], []
+    with open(path, encoding="utf-8") as fh:
+        for lineno, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            rec = json.loads(line)
+            if facts is not None:
+                errors += [f"{path}:{lineno}: {rec.get('id')}: {p}" for p in validate_article(rec, facts)]
+            for claim in rec.get("claims", []):
+                claim["start"] = rec["text"].find(claim["text"])
+                claim["end"] = claim["start"] + len(claim["text"])
+                claim.setdefault("subtype", "")
+            rec["split"] = split_of(rec["id"])
+            articles.append(rec)
+    if errors:
+        raise DataError("\n".join(errors[:20]))
+    return articles

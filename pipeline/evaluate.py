@@ -18,7 +18,7 @@ from pipeline.corpus import file_sha256, load_claims
 from pipeline.decide import Policy, model_choice
 from pipeline.model import build_pipeline, class_probabilities, text_only
 from pipeline.outputs import write_table
-from pipeline.schema import Label, RuleHit, Verdict, class_name
+from pipeline.schema import Article, Label, RuleHit, Stance, Verdict, class_name
 from pipeline.train import featurize
 
 LABELS = [lab.value for lab in Label]
@@ -135,3 +135,58 @@ def render(report: dict) -> str:
     r = report["review"]
     lines += ["", f"needs_review: {r['abstention_rate']:.1%} of claims; precision of the rest {r['precision_of_kept']:.3f}"]
     return "\n".join(lines) + "\n"
+
+
+# --- claim extraction against the gold articles ------------------------------------------
+
+def spans_match(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    """Two spans match when they overlap by more than half of the longer one."""
+    overlap = min(a[1], b[1]) - max(a[0], b[0])
+    return overlap > 0.5 * max(a[1] - a[0], b[1] - b[0])
+
+
+def match_claims(predicted: list[tuple[int, int]], gold: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """One-to-one (predicted index, gold index) pairs, greedily in reading order."""
+    pairs, used = [], set()
+    for i, p in enumerate(predicted):
+        for j, g in enumerate(gold):
+            if j not in used and spans_match(p, g):
+                pairs.append((i, j))
+                used.add(j)
+                break
+    return pairs
+
+
+def extraction_scores(articles: list[dict], predictions: dict[str, list[dict]]) -> dict:
+    """Extraction P/R/F1, label accuracy on matched claims, stance accuracy and confusion."""
+    n_pred = n_gold = n_match = 0
+    labels_ok, stance_gold, stance_pred = 0, [], []
+    for art in articles:
+        preds, golds = predictions.get(art["id"], []), art["claims"]
+        pairs = match_claims([(p["start"], p["end"]) for p in preds], [(g["start"], g["end"]) for g in golds])
+        n_pred, n_gold, n_match = n_pred + len(preds), n_gold + len(golds), n_match + len(pairs)
+        for i, j in pairs:
+            labels_ok += preds[i]["label"] == golds[j]["label"]
+            stance_gold.append(golds[j]["stance"])
+            stance_pred.append(preds[i]["stance"])
+    precision, recall = n_match / max(n_pred, 1), n_match / max(n_gold, 1)
+    stances = [s.value for s in Stance]
+    return {
+        "articles": len(articles), "gold_claims": n_gold, "predicted_claims": n_pred, "matched": n_match,
+        "precision": round(precision, 4), "recall": round(recall, 4),
+        "f1": round(2 * precision * recall / max(precision + recall, 1e-9), 4),
+        "label_accuracy_matched": round(labels_ok / max(n_match, 1), 4),
+        "stance_accuracy": round(sum(a == b for a, b in zip(stance_gold, stance_pred)) / max(n_match, 1), 4),
+        "stance_confusion": {"labels": stances,
+                             "matrix": confusion_matrix(stance_gold, stance_pred, labels=stances).tolist()
+                             if stance_gold else []},
+    }
+
+
+def predict_articles(checker: ClaimChecker, articles: list[dict]) -> dict[str, list[dict]]:
+    out = {}
+    for art in articles:
+        article = Article(id=art["id"], text=art["text"])
+        out[art["id"]] = [{"start": c.start, "end": c.end, "text": c.text, "label": v.label.value,
+                           "stance": v.stance.value} for c, v in checker.check_article(article)]
+    return out
