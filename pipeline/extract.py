@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import re
 
+from functools import lru_cache
+from pathlib import Path
+
 from spacy.tokens import Doc, Span
 
-from pipeline.rules import PatternSet
+from pipeline.config import PATTERNS_PATH
+from pipeline.rules import PatternSet, load_patterns
 from pipeline.schema import Article, Claim, Stance
 
 REFUTATION = re.compile(
@@ -42,9 +46,24 @@ HEDGE_PHRASES = re.compile(
     r"one day|someday|in future|in the future|is likely to|are likely to|threatens? to|poised to)\b",
     re.IGNORECASE,
 )
+EXTRA_RELEVANCE_TERMS = {"sesame", "zhima", "social score", "citizen score", "credit system", "black list",
+                         "dishonest", "untrustworthy", "trustworthy", "big brother", "black mirror"}
 SHORT_REFERENCES = {"it", "this", "they", "these", "its", "their", "that"}
 REFERRING_NOUNS = {"system", "score", "scores", "app", "scheme", "list", "rating", "program", "programme",
                    "project", "policy", "service", "initiative", "blacklist", "database"}
+
+
+@lru_cache(maxsize=4)
+def relevance_pattern(patterns_path: Path = PATTERNS_PATH) -> re.Pattern:
+    """One compiled regex over the SUBJECT vocabulary (and a few spellings spaCy would split)."""
+    terms = set(load_patterns(patterns_path)["phrases"]["SUBJECT"]) | EXTRA_RELEVANCE_TERMS
+    alternatives = sorted((re.escape(t).replace(r"\ ", r"[\s-]+") for t in terms), key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(alternatives) + r")", re.IGNORECASE)
+
+
+def is_relevant(text: str) -> bool:
+    """Cheap filter before any parsing: does the text use the SCS vocabulary at all?"""
+    return relevance_pattern().search(text) is not None
 
 
 def stance_of(sent: Span | Doc) -> tuple[Stance, str]:
