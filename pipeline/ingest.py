@@ -1,107 +1,85 @@
-"""Ingest: input files -> records, streamed one at a time, with bad records reported, not raised.
+"""Ingest: input files -> articles, streamed one at a time, with bad records reported, not raised.
 
-`read_records` yields dicts (or `Problem`s) from JSONL or CSV; `read_articles` turns them into
-`Article`s. A bad record never stops a batch: it comes out as a `Problem` naming the file, line
-and reason, and the caller logs and counts it.
+The readers (`pipeline.readers`, one per format) yield raw records; `to_article` maps their fields
+(`--text-field`, `--id-field`) to an `Article`, or to a `Problem` naming the file, line (or offset)
+and reason. A bad record never stops a batch: the caller logs and counts it.
 """
 
 from __future__ import annotations
 
-import csv
-import json
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.readers import READERS, InputError, Problem, RawRecord, format_of, html_fields, iter_records
 from pipeline.schema import Article
 
-INPUT_FORMATS = (".jsonl", ".csv")
+__all__ = ["InputError", "Problem", "RawRecord", "check_input", "read_articles", "read_records", "to_article"]
 
-
-class InputError(ValueError):
-    """The input as a whole cannot be read (missing file, unknown format, missing column)."""
-
-
-@dataclass(frozen=True)
-class Problem:
-    """A record that was skipped (nothing to score) or errored (unreadable)."""
-
-    source: str
-    line: int
-    reason: str
-    status: str = "errored"  # or "skipped"
-    record_id: str = ""
-
-    def message(self) -> str:
-        return f"{self.source}:{self.line}: {self.reason}"
+INPUT_FORMATS = tuple(READERS)
+MAX_CHARS = 1_000_000
+HTML_BYTES_PER_CHAR = 10  # raw HTML above max_chars * this is refused before extraction
+METADATA = ("title", "url", "outlet", "published")
 
 
 def check_input(path: Path) -> str:
+    """The input's format ('folder' for a directory); InputError when it cannot be read at all."""
     path = Path(path)
     if not path.exists():
         raise InputError(f"{path}: no such file")
     if path.is_dir():
-        raise InputError(f"{path}: is a directory, expected a .jsonl or .csv file")
-    suffix = path.suffix.lower()
-    if suffix not in INPUT_FORMATS:
-        raise InputError(f"{path}: unsupported input format {suffix or '(none)'}; use .jsonl or .csv")
-    return suffix
+        return "folder"
+    if not (fmt := format_of(path)):
+        raise InputError(f"{path}: unsupported input format {path.suffix.lower() or '(none)'}; "
+                         f"use a folder or one of {', '.join(INPUT_FORMATS)}")
+    return fmt
 
 
-def read_records(path: Path) -> Iterator[tuple[int, dict] | Problem]:
-    """(line number, record) pairs, or Problems for lines that are not JSON objects."""
-    suffix = check_input(path)
-    if suffix == ".csv":
-        yield from _read_csv(Path(path))
-        return
-    with open(path, "rb") as fh:
-        for lineno, raw in enumerate(fh, 1):
-            if not raw.strip():
-                continue
-            try:
-                record = json.loads(raw.decode("utf-8"))
-            except UnicodeDecodeError as exc:
-                yield Problem(str(path), lineno, f"invalid UTF-8 at byte {exc.start}")
-                continue
-            except json.JSONDecodeError as exc:
-                yield Problem(str(path), lineno, f"malformed JSON ({exc.msg} at column {exc.colno})")
-                continue
-            if not isinstance(record, dict):
-                yield Problem(str(path), lineno, f"expected a JSON object, got {type(record).__name__}")
-                continue
-            yield lineno, record
+def read_records(path: Path, text_field: str = "text") -> Iterator[tuple[int, dict] | Problem]:
+    """(line number, record) pairs, or Problems for records that cannot be read."""
+    check_input(path)
+    for item in iter_records(path, text_field):
+        yield item if isinstance(item, Problem) else (item.line, item.fields)
 
 
-def _read_csv(path: Path) -> Iterator[tuple[int, dict] | Problem]:
-    with open(path, encoding="utf-8-sig", newline="", errors="strict") as fh:
-        try:
-            reader = csv.DictReader(fh)
-            header = reader.fieldnames or []
-            if "text" not in header:
-                raise InputError(f"{path}:1: no 'text' column (columns: {', '.join(header) or 'none'})")
-            for row in reader:
-                yield reader.line_num, {k: v for k, v in row.items() if k is not None}
-        except UnicodeDecodeError as exc:
-            raise InputError(f"{path}: invalid UTF-8 ({exc.reason})") from None
-        except csv.Error as exc:
-            raise InputError(f"{path}: malformed CSV ({exc})") from None
-
-
-def to_article(path: Path, lineno: int, record: dict, text_field: str = "text",
-               id_field: str = "id") -> Article | Problem:
-    text, rec_id = record.get(text_field), record.get(id_field)
-    rec_id = str(rec_id) if rec_id not in (None, "") else f"{Path(path).name}:{lineno}"
-    if text is None:
-        return Problem(str(path), lineno, f"missing text field {text_field!r}", record_id=rec_id)
-    if not isinstance(text, str):
-        return Problem(str(path), lineno, f"text field {text_field!r} is not a string", record_id=rec_id)
-    if not text.strip():
-        return Problem(str(path), lineno, "empty text", status="skipped", record_id=rec_id)
-    meta = {k: str(record.get(k) or "") for k in ("title", "url", "outlet", "published")}
-    return Article(id=rec_id, text=text, **meta)
-
-
-def read_articles(path: Path, text_field: str = "text", id_field: str = "id") -> Iterator[Article | Problem]:
+def read_articles(path: Path, text_field: str = "text", id_field: str = "id",
+                  max_chars: int = MAX_CHARS) -> Iterator[Article | Problem]:
     """Articles of a dump, one at a time, with Problems in their place for bad records."""
-    for item in read_records(path):
-        yield item if isinstance(item, Problem) else to_article(path, *item, text_field, id_field)
+    check_input(path)
+    for item in iter_records(path, text_field):
+        yield item if isinstance(item, Problem) else to_article(item, text_field, id_field, max_chars)
+
+
+def to_article(raw: RawRecord, text_field: str = "text", id_field: str = "id",
+               max_chars: int = MAX_CHARS) -> Article | Problem:
+    """The record's article, or why there is none (errored: unreadable; skipped: nothing to score)."""
+    text_field, id_field = ("text", "id") if raw.named else (text_field, id_field)
+    fields = raw.fields
+    rec_id = str(fields[id_field]) if fields.get(id_field) not in (None, "") else _default_id(raw)
+
+    def problem(reason: str, status: str = "errored") -> Problem:
+        return Problem(raw.source, raw.line, reason, status, rec_id, raw.offset)
+
+    if "html" in fields and raw.named:
+        if len(fields["html"]) > max_chars * HTML_BYTES_PER_CHAR:
+            return problem(f"too long ({len(fields['html']):,} bytes of HTML; limit {max_chars:,} characters)")
+        try:
+            fields = {**fields, **html_fields(fields["html"], fields.get("url", ""))}
+        except Exception as exc:  # the extractor's own errors on junk; the run goes on
+            return problem(f"unreadable HTML ({type(exc).__name__}: {exc})")
+    text = fields.get(text_field)
+    if text is None:
+        return problem(f"missing text field {text_field!r}")
+    if not isinstance(text, str):
+        return problem(f"text field {text_field!r} is not a string")
+    if len(text) > max_chars:
+        return problem(f"too long ({len(text):,} characters; limit {max_chars:,})")
+    if not text.strip():
+        return problem("empty text", status="skipped")
+    return Article(id=rec_id, text=text, **{k: str(fields.get(k) or "") for k in METADATA})
+
+
+def _default_id(raw: RawRecord) -> str:
+    name = Path(raw.source).name
+    if raw.line is not None:
+        return f"{name}:{raw.line}"
+    return f"{name}@{raw.offset}" if raw.offset is not None else name

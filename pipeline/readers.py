@@ -1,0 +1,229 @@
+"""Streaming readers, one per dump format, chosen by file extension.
+
+Each yields `RawRecord`s (the record's fields and where it came from) or `Problem`s, one at a time, so
+a dump of any size fits in memory and a bad record never stops the run. HTML (single files or WARC
+responses) is kept as bytes here; its main text is extracted later by `html_fields`, in the worker.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import json
+import sys
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+MAX_FILE_BYTES = 1 << 30  # a single .txt/.html file above this is not read into memory at all
+
+
+class InputError(ValueError):
+    """The input as a whole cannot be read (missing file, unknown format, missing column)."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A record that was skipped (nothing to score) or errored (unreadable), and where it is."""
+
+    source: str
+    line: int | None  # line (JSONL, CSV), row (Parquet), or None (a whole file, a WARC record)
+    reason: str
+    status: str = "errored"  # or "skipped"
+    record_id: str = ""
+    offset: int | None = None  # byte offset, where a line says nothing (WARC records, bad bytes in a file)
+
+    def message(self) -> str:
+        where = f":{self.line}" if self.line is not None else (f"@{self.offset}" if self.offset is not None else "")
+        return f"{self.source}{where}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class RawRecord:
+    """One input record: its fields, and its source file with line (or row) and byte offset."""
+
+    source: str
+    line: int | None
+    fields: dict = field(hash=False)
+    offset: int | None = None
+    named: bool = False  # fields already carry the standard names (id, text, html, ...)
+
+
+Item = RawRecord | Problem
+
+
+def read_jsonl(path: Path) -> Iterator[Item]:
+    """A JSON object a line, optionally gzipped; a truncated gzip ends the file with a Problem."""
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    lineno = 0
+    try:
+        with opener(path, "rb") as fh:
+            for lineno, raw in enumerate(fh, 1):
+                if raw.strip():
+                    yield _json_record(path, lineno, raw)
+    except (OSError, EOFError, zlib.error) as exc:
+        yield Problem(str(path), lineno + 1, f"truncated or corrupt gzip ({exc})")
+
+
+def _json_record(path: Path, lineno: int, raw: bytes) -> Item:
+    try:
+        record = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        return Problem(str(path), lineno, f"invalid UTF-8 at byte {exc.start}")
+    except json.JSONDecodeError as exc:
+        return Problem(str(path), lineno, f"malformed JSON ({exc.msg} at column {exc.colno})")
+    except RecursionError:
+        return Problem(str(path), lineno, "malformed JSON (nested too deeply)")
+    if not isinstance(record, dict):
+        return Problem(str(path), lineno, f"expected a JSON object, got {type(record).__name__}")
+    return RawRecord(str(path), lineno, record)
+
+
+def read_csv(path: Path, text_field: str = "text") -> Iterator[Item]:
+    """Rows with a header; a row with invalid UTF-8 or broken quoting is a Problem, the rest go on."""
+    csv.field_size_limit(sys.maxsize)
+    with open(path, encoding="utf-8-sig", errors="surrogateescape", newline="") as fh:
+        reader = csv.DictReader(fh)
+        header = reader.fieldnames or []
+        if text_field not in header:
+            raise InputError(f"{path}:1: no {text_field!r} column (columns: {', '.join(header) or 'none'})")
+        while True:
+            last = reader.line_num
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                yield Problem(str(path), reader.line_num, f"malformed CSV ({exc})")
+                if reader.line_num == last:
+                    return
+                continue
+            yield _csv_record(path, reader.line_num, row)
+
+
+def _csv_record(path: Path, lineno: int, row: dict) -> Item:
+    values = {k: v for k, v in row.items() if k is not None}
+    try:
+        "".join(v for v in values.values() if isinstance(v, str)).encode("utf-8")
+    except UnicodeEncodeError:
+        return Problem(str(path), lineno, "invalid UTF-8")
+    return RawRecord(str(path), lineno, values)
+
+
+def read_parquet(path: Path, text_field: str = "text", batch_size: int = 256) -> Iterator[Item]:
+    """Rows in batches (pyarrow `iter_batches`); `line` is the 1-based row number."""
+    import pyarrow.parquet as pq
+
+    try:
+        table = pq.ParquetFile(path)
+    except Exception as exc:  # pyarrow raises several types for a file that is not Parquet
+        yield Problem(str(path), None, f"unreadable Parquet file ({exc})")
+        return
+    if text_field not in table.schema_arrow.names:
+        raise InputError(f"{path}: no {text_field!r} column (columns: {', '.join(table.schema_arrow.names)})")
+    row = 0
+    try:
+        for batch in table.iter_batches(batch_size=batch_size):
+            for record in batch.to_pylist():
+                row += 1
+                yield RawRecord(str(path), row, record)
+    except Exception as exc:
+        yield Problem(str(path), row + 1, f"corrupt Parquet data ({exc})")
+
+
+def read_warc(path: Path) -> Iterator[Item]:
+    """HTML responses of a WARC file (.warc or .warc.gz); other responses are skipped, with their type."""
+    from warcio.archiveiterator import ArchiveIterator
+
+    offset = 0
+    try:
+        with open(path, "rb") as fh:
+            records = ArchiveIterator(fh)
+            for record in records:
+                offset = records.get_record_offset()
+                if record.rec_type in ("response", "resource"):
+                    yield _warc_item(path, offset, record)
+    except Exception as exc:  # warcio raises its own, gzip's and zlib's errors for a damaged file
+        yield Problem(str(path), None, f"truncated or corrupt WARC ({type(exc).__name__}: {exc})", offset=offset)
+
+
+def _warc_item(path: Path, offset: int, record) -> Item:
+    headers = record.http_headers or record.rec_headers
+    ctype = (headers.get_header("Content-Type") or "").split(";")[0].strip().lower()
+    record_id = (record.rec_headers.get_header("WARC-Record-ID") or "").strip("<>")
+    if ctype not in HTML_TYPES:
+        return Problem(str(path), None, f"not HTML ({ctype or 'no content type'})", status="skipped",
+                       record_id=record_id, offset=offset)
+    fields = {"id": record_id, "url": record.rec_headers.get_header("WARC-Target-URI") or "",
+              "published": record.rec_headers.get_header("WARC-Date") or "", "html": record.content_stream().read()}
+    return RawRecord(str(path), None, fields, offset=offset, named=True)
+
+
+def read_text_file(path: Path, root: Path | None = None) -> Iterator[Item]:
+    """A whole .txt file is one article; its id is its path below the folder read."""
+    name = str(path.relative_to(root)) if root else path.name
+    data = path.read_bytes()
+    if len(data) > MAX_FILE_BYTES:
+        yield Problem(str(path), None, f"too long ({len(data):,} bytes)", record_id=name)
+        return
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        yield Problem(str(path), None, f"invalid UTF-8 at byte {exc.start}", record_id=name, offset=exc.start)
+        return
+    yield RawRecord(str(path), None, {"id": name, "text": text}, named=True)
+
+
+def read_html_file(path: Path, root: Path | None = None) -> Iterator[Item]:
+    """A whole .html file is one article; its main text is extracted later (`html_fields`)."""
+    name = str(path.relative_to(root)) if root else path.name
+    if path.stat().st_size > MAX_FILE_BYTES:
+        yield Problem(str(path), None, f"too long ({path.stat().st_size:,} bytes)", record_id=name)
+        return
+    yield RawRecord(str(path), None, {"id": name, "html": path.read_bytes()}, named=True)
+
+
+def html_fields(html: bytes, url: str = "") -> dict:
+    """Main text, title and date of a web page, by trafilatura (boilerplate, menus and ads removed)."""
+    import trafilatura
+
+    doc = trafilatura.bare_extraction(html, url=url or None, with_metadata=True)
+    if doc is None:
+        return {"text": ""}
+    return {"text": doc.text or "", "title": doc.title or "", "published": doc.date or "",
+            "outlet": doc.sitename or "", "url": url or doc.url or ""}
+
+
+READERS = {".jsonl.gz": read_jsonl, ".jsonl": read_jsonl, ".csv": read_csv, ".parquet": read_parquet,
+           ".warc.gz": read_warc, ".warc": read_warc, ".txt": read_text_file, ".html": read_html_file,
+           ".htm": read_html_file}
+NEEDS_TEXT_FIELD = (read_csv, read_parquet)
+FOLDER_ONLY = (read_text_file, read_html_file)
+
+
+def format_of(path: Path) -> str | None:
+    """The format's extension (compound ones such as .jsonl.gz first), or None when unsupported."""
+    name = Path(path).name.lower()
+    return next((ext for ext in READERS if name.endswith(ext)), None)
+
+
+def iter_records(path: Path, text_field: str = "text") -> Iterator[Item]:
+    """Every record of a file, or of each supported file below a folder (in sorted path order)."""
+    path = Path(path)
+    if path.is_dir():
+        for file in sorted(p for p in path.rglob("*") if p.is_file() and format_of(p)):
+            yield from _read_file(file, text_field, root=path)
+    else:
+        yield from _read_file(path, text_field)
+
+
+def _read_file(path: Path, text_field: str, root: Path | None = None) -> Iterator[Item]:
+    reader = READERS[format_of(path)]
+    if reader in NEEDS_TEXT_FIELD:
+        yield from reader(path, text_field)
+    elif reader in FOLDER_ONLY:
+        yield from reader(path, root)
+    else:
+        yield from reader(path)
