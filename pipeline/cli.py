@@ -9,6 +9,8 @@ from pathlib import Path
 
 from pipeline import __version__
 from pipeline.config import CLAIMS_PATH, MANIFEST_PATH, MODEL_PATH, OUT_DIR, REPORTS_DIR, SAMPLE_DUMP
+from pipeline.engines import CHUNK_SIZE, ENGINES
+from pipeline.ingest import MAX_CHARS
 
 EPILOG = """examples:
   scs-claims score corpus/sample/articles.jsonl -o out/claims.jsonl --summary out/summary.csv
@@ -54,21 +56,30 @@ def cmd_classify(args: argparse.Namespace) -> int:
 
 
 def cmd_score(args: argparse.Namespace) -> int:
-    from pipeline.checker import ClaimChecker
     from pipeline.ingest import check_input
     from pipeline.outputs import output_format
-    from pipeline.score import score_dump
+    from pipeline.score import ScoreSettings, score_dump
 
     check_input(args.input)
-    output_format(args.output)
-    checker = ClaimChecker.load(args.model, args.manifest)
-    counts = score_dump(args.input, args.output, checker, args.summary, args.errors, args.text_field,
-                        args.id_field, args.strict, progress=not args.quiet)
+    for path in (args.output, args.summary, args.errors):
+        if path:
+            output_format(path)
+    settings = ScoreSettings(str(args.model), str(args.manifest), args.text_field, args.id_field, args.max_chars)
+    counts = score_dump(args.input, args.output, settings, args.summary, args.errors, engine=args.engine,
+                        jobs=args.jobs, scheduler=args.scheduler, chunk_size=args.chunk_size, resume=args.resume,
+                        strict=args.strict, progress=not args.quiet)
+    rate = counts.read / counts.seconds if counts.seconds else 0
     print(f"read {counts.read} records: {counts.scored} scored, {counts.skipped} skipped, {counts.errored} errored; "
-          f"{counts.claims} claims -> {args.output}", file=sys.stderr)
+          f"{counts.claims} claims -> {args.output} ({counts.seconds:.1f} s, {rate:.0f} articles/s)", file=sys.stderr)
     if counts.reasons and not args.quiet:
         print("  reasons: " + json.dumps(dict(counts.reasons)), file=sys.stderr)
     return 0
+
+
+def positive_number(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text!r}")
+    return int(text)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -108,18 +119,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", type=Path, required=True, help="output file (.csv, .jsonl or .parquet)")
     model_args(p)
 
-    p = command("score", cmd_score, "Score an article dump (JSONL: one article a line with `id`, `text` and "
-                "optional title, url, outlet, published): one claim a line out, a per-article summary, and an "
-                "errors file accounting for every record that was skipped or could not be read.",
+    p = command("score", cmd_score, "Score an article dump: one claim a line out, a per-article summary, and an "
+                "errors file accounting for every record that was skipped or could not be read. Inputs by "
+                "extension: .jsonl (.jsonl.gz), .csv, .parquet (fields mapped by --text-field, --id-field), "
+                ".warc (.warc.gz), or a folder of these and of .txt/.html files (main text by trafilatura). "
+                "Articles without SCS vocabulary are skipped before any parsing.",
                 f"scs-claims score {SAMPLE_DUMP.relative_to(SAMPLE_DUMP.parents[2])} -o out/claims.jsonl "
-                "--summary out/summary.csv")
-    p.add_argument("input", type=Path, help="article dump (.jsonl or .csv)")
+                "--summary out/summary.csv --jobs 2")
+    p.add_argument("input", type=Path, help="article dump: a file (.jsonl, .jsonl.gz, .csv, .parquet, .warc, "
+                   ".warc.gz) or a folder")
     p.add_argument("-o", "--output", type=Path, default=OUT_DIR / "claims.jsonl",
                    help="claims file (.jsonl, .csv or .parquet)")
     p.add_argument("--summary", type=Path, help="per-article summary file (.csv, .jsonl or .parquet)")
     p.add_argument("--errors", type=Path, help="errors file (default: OUTPUT with .errors.jsonl)")
     p.add_argument("--text-field", default="text", help="input field holding the article text")
     p.add_argument("--id-field", default="id", help="input field holding the article id")
+    p.add_argument("--max-chars", type=positive_number, default=MAX_CHARS,
+                   help="longer articles are errored as 'too long'")
+    p.add_argument("--jobs", type=positive_number, default=1, help="worker processes (local engine)")
+    p.add_argument("--engine", choices=ENGINES, default="local",
+                   help="local processes, or a Dask cluster")
+    p.add_argument("--scheduler", help="Dask scheduler address (default: start a local two-worker cluster)")
+    p.add_argument("--chunk-size", type=positive_number, default=CHUNK_SIZE,
+                   help="records per chunk (the unit of work, output order and checkpoints)")
+    p.add_argument("--resume", action="store_true", help="go on from OUTPUT.checkpoint.json after an interruption")
     p.add_argument("--strict", action="store_true", help="stop at the first unreadable record")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     model_args(p)
@@ -127,6 +150,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from pipeline.checkpoint import CheckpointError
     from pipeline.facts import DataError
     from pipeline.ingest import InputError
     from pipeline.model import ModelError
@@ -137,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (DataError, InputError, ModelError, ModelMissing, OutputError, StrictError) as exc:
+    except (CheckpointError, DataError, InputError, ModelError, ModelMissing, OutputError, StrictError) as exc:
         lines = str(exc).splitlines() or [type(exc).__name__]
         for line in lines:
             print(f"scs-claims: error: {line}", file=sys.stderr)

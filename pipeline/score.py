@@ -1,21 +1,34 @@
-"""The batch run: an article dump -> one claim a line, a per-article summary, an errors file.
+"""The batch run: an article dump -> one claim a line, a per-article summary, an errors file, counts.
 
-Every input record ends as scored, skipped or errored; the counts add up to the records read.
+The dump is read as a stream and cut into chunks of records; `score_chunk` (the same function on every
+engine) turns a chunk into rows, skipping off-topic articles before any parsing; the rows are written
+in chunk order, followed by a checkpoint. Every input record ends as scored, skipped or errored, and
+the counts add up to the records read.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
+import threading
+import time
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 
 from tqdm import tqdm
 
 from pipeline.checker import ClaimChecker
-from pipeline.ingest import Problem, read_articles, read_records
+from pipeline.checkpoint import Checkpoint, checkpoint_path, load_checkpoint, run_identity, save_checkpoint
+from pipeline.config import MANIFEST_PATH, MODEL_PATH
+from pipeline.engines import CHUNK_SIZE, make_engine
+from pipeline.ingest import MAX_CHARS, Problem, RawRecord, check_input, to_article
 from pipeline.outputs import RecordWriter
+from pipeline.readers import iter_records
+from pipeline.relevance import is_relevant
 from pipeline.schema import Article, Claim, Label, Stance, Verdict
 
 VERDICT_FIELDS = ["label", "subtype", "stance", "confidence", "evidence", "rules", "needs_review", "reason"]
@@ -24,7 +37,12 @@ CLAIM_FIELDS = ["article_id", "claim_id", "text", "start", "end", *VERDICT_FIELD
 SUMMARY_FIELDS = ["article_id", "title", "outlet", "published", "claims",
                   *[f"label_{lab.value}" for lab in Label], *[f"stance_{s.value}" for s in Stance],
                   "asserted_misinformation", "reported_misinformation", "needs_review"]
-ERROR_FIELDS = ["source", "line", "record_id", "status", "reason"]
+ERROR_FIELDS = ["source", "line", "offset", "record_id", "status", "reason"]
+DELAY_ENV = "SCS_CLAIMS_CHUNK_DELAY"  # test hook: seconds to wait between writing a chunk and its checkpoint
+
+
+class StrictError(RuntimeError):
+    """--strict: the first bad record stops the run."""
 
 
 @dataclass
@@ -35,6 +53,7 @@ class Counts:
     errored: int = 0
     claims: int = 0
     reasons: Counter = field(default_factory=Counter)
+    seconds: float = 0.0  # scoring time, models loaded (not part of the written counts)
 
     def add(self, problem: Problem) -> None:
         setattr(self, problem.status, getattr(self, problem.status) + 1)
@@ -43,6 +62,31 @@ class Counts:
     def as_dict(self) -> dict:
         return {"read": self.read, "scored": self.scored, "skipped": self.skipped, "errored": self.errored,
                 "claims": self.claims, "reasons": dict(sorted(self.reasons.items()))}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Counts:
+        return cls(**{**data, "reasons": Counter(data.get("reasons", {}))}) if data else cls()
+
+
+@dataclass(frozen=True)
+class ScoreSettings:
+    """What a worker needs to score a chunk; small and picklable, sent with every chunk."""
+
+    model_path: str = str(MODEL_PATH)
+    manifest_path: str = str(MANIFEST_PATH)
+    text_field: str = "text"
+    id_field: str = "id"
+    max_chars: int = MAX_CHARS
+    batch_size: int = 32
+
+
+@dataclass
+class ChunkResult:
+    records: int
+    claims: list[dict] = field(default_factory=list)
+    summaries: list[dict] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    scored: int = 0
 
 
 def claim_record(article: Article, claim: Claim, verdict: Verdict) -> dict:
@@ -65,46 +109,152 @@ def summary_record(article: Article, results: list[tuple[Claim, Verdict]]) -> di
             "needs_review": sum(v.needs_review for _, v in results)}
 
 
-def count_records(path: Path) -> int | None:
+def error_record(problem: Problem) -> dict:
+    return {"source": problem.source, "line": problem.line, "offset": problem.offset,
+            "record_id": problem.record_id, "status": problem.status, "reason": problem.reason}
+
+
+_loaded = threading.local()
+
+
+def load_checker(settings: ScoreSettings) -> ClaimChecker:
+    """The checker for these settings, loaded once per worker (thread-local: spaCy is not thread-safe)."""
+    cache = _loaded.__dict__.setdefault("checkers", {})
+    key = (settings.model_path, settings.manifest_path)
+    if key not in cache:
+        cache[key] = ClaimChecker.load(Path(settings.model_path), Path(settings.manifest_path))
+    return cache[key]
+
+
+def triage(item: RawRecord | Problem, settings: ScoreSettings) -> Article | Problem:
+    """The article to parse, or why not: unreadable, empty, too long, or not about the SCS at all."""
+    if isinstance(item, Problem):
+        return item
+    article = to_article(item, settings.text_field, settings.id_field, settings.max_chars)
+    if isinstance(article, Article) and not is_relevant(article.text):
+        return Problem(item.source, item.line, "not relevant", "skipped", article.id, item.offset)
+    return article
+
+
+def score_chunk(items: list[RawRecord | Problem], settings: ScoreSettings) -> ChunkResult:
+    """One chunk of records -> its rows, in input order. The per-chunk function of every engine."""
+    entries = [(item, triage(item, settings)) for item in items]
+    articles = [a for _, a in entries if isinstance(a, Article)]
+    checked = iter(check_all(load_checker(settings), articles, settings.batch_size) if articles else [])
+    result = ChunkResult(records=len(items))
+    for item, entry in entries:
+        if isinstance(entry, Problem):
+            result.problems.append(entry)
+            continue
+        outcome = next(checked)
+        if isinstance(outcome, Exception):
+            result.problems.append(Problem(item.source, item.line, f"scoring failed ({type(outcome).__name__}: "
+                                           f"{outcome})", record_id=entry.id, offset=item.offset))
+            continue
+        result.claims += [claim_record(entry, c, v) for c, v in outcome]
+        result.summaries.append(summary_record(entry, outcome))
+        result.scored += 1
+    return result
+
+
+def check_all(checker: ClaimChecker, articles: list[Article], batch_size: int) -> list:
+    """Each article's (claim, verdict) pairs, parsed in batches; one by one (errors kept) if a batch fails."""
     try:
-        return sum(1 for _ in read_records(path))
+        return [results for _, results in checker.check_articles(articles, batch_size)]
     except Exception:
-        return None
+        return [_check_one(checker, a) for a in articles]
 
 
-def score_dump(in_path: Path, out_path: Path, checker: ClaimChecker, summary_path: Path | None = None,
-               errors_path: Path | None = None, text_field: str = "text", id_field: str = "id",
+def _check_one(checker: ClaimChecker, article: Article) -> list | Exception:
+    try:
+        return checker.check_article(article)
+    except Exception as exc:  # one article's failure is recorded, the run goes on
+        return exc
+
+
+def chunked(items: Iterable, size: int) -> Iterator[list]:
+    it = iter(items)
+    while chunk := list(islice(it, size)):
+        yield chunk
+
+
+class RunFiles:
+    """The run's output files (claims, errors, optional summary), opened fresh or resumed at offsets."""
+
+    def __init__(self, paths: dict[str, Path | None], offsets: dict | None = None):
+        columns = {"claims": CLAIM_FIELDS, "summary": SUMMARY_FIELDS, "errors": ERROR_FIELDS}
+        self.writers = {name: RecordWriter(path, columns[name], offsets.get(str(path)) if offsets else None)
+                        for name, path in paths.items() if path is not None}
+
+    def write(self, result: ChunkResult) -> None:
+        self.writers["claims"].write_many(result.claims)
+        self.writers["errors"].write_many(error_record(p) for p in result.problems)
+        if "summary" in self.writers:
+            self.writers["summary"].write_many(result.summaries)
+
+    def sync(self) -> dict[str, int]:
+        for writer in self.writers.values():
+            writer.sync()
+        return {str(w.path): w.offset() for w in self.writers.values()}
+
+    def close(self) -> None:
+        for writer in self.writers.values():
+            writer.close()
+
+
+def score_dump(in_path: Path, out_path: Path, settings: ScoreSettings = ScoreSettings(),
+               summary_path: Path | None = None, errors_path: Path | None = None, *, engine: str = "local",
+               jobs: int = 1, scheduler: str | None = None, chunk_size: int = CHUNK_SIZE, resume: bool = False,
                strict: bool = False, progress: bool = True) -> Counts:
-    """Score every article of a dump; returns the accounting."""
-    counts = Counts()
-    errors_path = errors_path or Path(out_path).with_suffix(".errors.jsonl")
-    summary = RecordWriter(summary_path, SUMMARY_FIELDS) if summary_path else None
-    show = progress and sys.stderr.isatty()
-    with RecordWriter(out_path, CLAIM_FIELDS) as out, RecordWriter(errors_path, ERROR_FIELDS) as errors:
-        bar = tqdm(read_articles(in_path, text_field, id_field), total=count_records(in_path) if show else None,
-                   unit="article", disable=not show, file=sys.stderr)
-        for item in bar:
-            counts.read += 1
-            if isinstance(item, Problem):
-                if strict and item.status == "errored":
-                    raise StrictError(item.message())
-                counts.add(item)
-                errors.write({"source": item.source, "line": item.line, "record_id": item.record_id,
-                              "status": item.status, "reason": item.reason})
-                continue
-            results = checker.check_article(item)
-            for claim, verdict in results:
-                out.write(claim_record(item, claim, verdict))
-            counts.scored += 1
-            counts.claims += len(results)
-            if summary:
-                summary.write(summary_record(item, results))
-            bar.set_postfix(claims=counts.claims, skipped=counts.skipped, errored=counts.errored, refresh=False)
-    if summary:
-        summary.close()
+    """Score every article of a dump (file or folder); returns the accounting. See the module docstring."""
+    check_input(in_path)
+    paths = {"claims": Path(out_path), "summary": summary_path,
+             "errors": Path(errors_path or Path(out_path).with_suffix(".errors.jsonl"))}
+    identity = run_identity(in_path, text_field=settings.text_field, id_field=settings.id_field,
+                            max_chars=settings.max_chars, outputs=sorted(str(p) for p in paths.values() if p))
+    ckpt_file = checkpoint_path(out_path)
+    ckpt = (load_checkpoint(ckpt_file, identity) if resume else None) or Checkpoint(identity)
+    counts = Counts.from_dict(ckpt.counts)
+    files = RunFiles(paths, ckpt.offsets if ckpt.records else None)
+    records = islice(iter_records(in_path, settings.text_field), ckpt.records, None)
+    with make_engine(engine, score_chunk, load_checker, settings, jobs, scheduler) as runner, \
+            progress_bar(in_path, ckpt.records, progress) as bar:
+        start = time.perf_counter()
+        for result in runner.map(chunked(records, chunk_size)):
+            tally(result, counts, strict)
+            files.write(result)
+            if delay := float(os.environ.get(DELAY_ENV, 0)):
+                time.sleep(delay)
+            ckpt.records, ckpt.chunks = ckpt.records + result.records, ckpt.chunks + 1
+            ckpt.counts, ckpt.offsets = counts.as_dict(), files.sync()
+            save_checkpoint(ckpt_file, ckpt)
+            bar.update(result.records)
+            bar.set_postfix(scored=counts.scored, skipped=counts.skipped, errored=counts.errored,
+                            claims=counts.claims, refresh=False)
+        counts.seconds = time.perf_counter() - start
+    files.close()
     Path(out_path).with_suffix(".counts.json").write_text(json.dumps(counts.as_dict(), indent=2) + "\n")
+    ckpt_file.unlink(missing_ok=True)
     return counts
 
 
-class StrictError(RuntimeError):
-    """--strict: the first bad record stops the run."""
+def tally(result: ChunkResult, counts: Counts, strict: bool) -> None:
+    for problem in result.problems:
+        if strict and problem.status == "errored":
+            raise StrictError(problem.message())
+        counts.add(problem)
+    counts.read += result.records
+    counts.scored += result.scored
+    counts.claims += len(result.claims)
+
+
+def progress_bar(in_path: Path, done: int, progress: bool) -> tqdm:
+    """A bar on stderr (articles/s and counts), only when stderr is a terminal and not --quiet."""
+    show = progress and sys.stderr.isatty()
+    total = _line_count(Path(in_path)) if show and Path(in_path).name.lower().endswith(".jsonl") else None
+    return tqdm(total=total, initial=done, unit="article", disable=not show, file=sys.stderr, dynamic_ncols=True)
+
+
+def _line_count(path: Path) -> int:
+    with open(path, "rb") as fh:
+        return sum(block.count(b"\n") for block in iter(lambda: fh.read(1 << 22), b""))

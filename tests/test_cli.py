@@ -59,7 +59,9 @@ def test_score_writes_claims_with_offsets_and_summary(small_model, tmp_path):
         assert articles[claim["article_id"]]["text"][claim["start"]:claim["end"]] == claim["text"]
     assert {c["article_id"] for c in claims} == {"careful-1", "alarmist-1"}
     rows = {r["article_id"]: r for r in csv.DictReader(open(summary))}
-    assert set(rows) == set(articles) and rows["off-topic-1"]["claims"] == "0"
+    assert set(rows) == {"careful-1", "alarmist-1"}  # off-topic-1 never reaches spaCy: skipped, not relevant
+    skipped = [json.loads(line) for line in open(tmp_path / "claims.errors.jsonl")]
+    assert [(e["record_id"], e["status"], e["reason"]) for e in skipped] == [("off-topic-1", "skipped", "not relevant")]
     assert int(rows["alarmist-1"]["claims"]) == sum(c["article_id"] == "alarmist-1" for c in claims)
 
 
