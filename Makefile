@@ -50,3 +50,8 @@ lint: $(STAMP)
 ## Remove the virtual environment, model and outputs
 clean:
 	rm -rf $(VENV) out reports $(MODEL) models/claims.manifest.json
+
+.PHONY: retrain
+## Retrain on claims.csv plus corpus/reviewed.csv into out/retrain; held-out scores before and after
+retrain: $(MODEL)
+	$(CLI) review retrain

@@ -146,6 +146,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--strict", action="store_true", help="stop at the first unreadable record")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     model_args(p)
+    add_review_commands(sub, command)
     return parser
 
 
@@ -172,6 +173,139 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("scs-claims: interrupted", file=sys.stderr)
         return 130
+
+
+# --- review: export for reviewers, import their verdicts, agreement, retrain -------------------
+
+def cmd_review_export(args: argparse.Namespace) -> int:
+    from pipeline.ingest import check_input
+    from pipeline.outputs import OutputError
+    from pipeline.review import export_review
+
+    check_input(args.input)
+    fmt = args.format or ("labelstudio" if args.output.suffix.lower() == ".json" else "csv")
+    if args.output.suffix.lower() != {"csv": ".csv", "labelstudio": ".json"}[fmt]:
+        raise OutputError(f"{args.output}: a {fmt} review file needs a {'.csv' if fmt == 'csv' else '.json'} name")
+    res = export_review(args.input, args.output, args.strategy, args.n, args.seed, args.articles, fmt, args.bom,
+                        args.manifest)
+    print(f"exported {res['rows']} of {res['claims']} claims ({args.strategy}, seed {args.seed}, "
+          f"{res['with_context']} with context) -> {args.output}", file=sys.stderr)
+    if res["repeats"]:
+        print(f"  {res['repeats']} repeated claims (same article and text) were exported once", file=sys.stderr)
+    if not res["model_sha256"]:
+        print(f"scs-claims: warning: {args.manifest}: no model sha256; rows carry none", file=sys.stderr)
+    return 0
+
+
+def cmd_review_import(args: argparse.Namespace) -> int:
+    from pipeline.reviewed import import_reviews
+
+    res = import_reviews(args.files, args.reviewed, args.corpus, args.skip_invalid, args.overwrite, args.reviewer,
+                         args.date)
+    for line in res["skipped"]:
+        print(f"scs-claims: skipped: {line}", file=sys.stderr)
+    c = res["counts"]
+    print(f"{c['added']} added, {c['updated']} updated, {c['unchanged']} unchanged, {len(res['skipped'])} refused, "
+          f"{res['blank']} not reviewed; {args.reviewed} has {res['total']} claims"
+          + ("" if res["changed"] else " (unchanged)"), file=sys.stderr)
+    if res["overlap"][1]:
+        print(f"scs-claims: note: {res['overlap'][1]} reviewed claims repeat a {args.corpus.name} text word for word",
+              file=sys.stderr)
+    return 0
+
+
+def cmd_review_agreement(args: argparse.Namespace) -> int:
+    from pipeline.agreement import agreement, render_agreement
+    from pipeline.facts import DataError
+    from pipeline.review import collect_reviews
+
+    reviews, problems, _ = collect_reviews(args.files, reviewer="-")
+    if problems and not args.skip_invalid:
+        raise DataError("\n".join(problems))
+    report = agreement(reviews)
+    if len(report["coders"]) < 2:
+        files = ", ".join(map(str, args.files))
+        raise DataError(f"agreement needs two or more coders; found {len(report['coders'])} in {files}")
+    print(render_agreement(report), end="")
+    return 0
+
+
+def cmd_review_retrain(args: argparse.Namespace) -> int:
+    from pipeline.reviewed import render_retrain, retrain
+
+    result = retrain(args.corpus, args.reviewed, args.out, args.model, args.manifest)
+    print(render_retrain(result), end="")
+    print(f"wrote {result['model']} and reports in {args.out}/before and {args.out}/after; score with it by passing "
+          f"--model {result['model']} --manifest {result['manifest_path']}")
+    return 0
+
+
+def positive_int(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text!r}")
+    return int(text)
+
+
+def add_review_commands(sub, command) -> None:
+    """`scs-claims review export|import|agreement|retrain`."""
+    from pipeline.config import REVIEWED_PATH, SEED
+    from pipeline.review import STRATEGIES
+
+    review = command("review", None, "Review predictions: export claims for reviewers, import their verdicts into "
+                     "corpus/reviewed.csv, measure agreement, retrain.",
+                     "scs-claims review export out/claims.jsonl -o review.csv --n 200 --articles dump.jsonl")
+    steps = review.add_subparsers(dest="review_command", required=True, metavar="STEP")
+
+    def step(name: str, func, help_text: str, example: str) -> argparse.ArgumentParser:
+        p = steps.add_parser(name, help=help_text, description=help_text, epilog=f"example:\n  {example}",
+                             formatter_class=Formatter)
+        p.set_defaults(func=func)
+        return p
+
+    p = step("export", cmd_review_export, "Write a review file (CSV for a spreadsheet, or Label Studio tasks) for "
+             "claims of a `score` output: context, prediction, evidence with fact statements, and empty reviewer "
+             "columns (reviewer_label, reviewer_subtype, reviewer_stance, reviewer, comment).",
+             "scs-claims review export out/claims.jsonl -o review.csv --n 100 --strategy uncertainty "
+             "--articles corpus/sample/articles.jsonl --bom")
+    p.add_argument("input", type=Path, help="claims scored by `scs-claims score` (.jsonl or .csv)")
+    p.add_argument("-o", "--output", type=Path, required=True, help="review file (.csv, or .json for Label Studio)")
+    p.add_argument("--n", type=positive_int, help="how many claims; all when not given")
+    p.add_argument("--strategy", choices=STRATEGIES, default="uncertainty",
+                   help="least confident first; rules that disagree with the prediction; balanced over predicted "
+                        "labels; or a random sample")
+    p.add_argument("--seed", type=int, default=SEED, help="seed for stratified and random samples")
+    p.add_argument("--articles", type=Path, help="the article dump that was scored, for one sentence of context")
+    p.add_argument("--format", choices=("csv", "labelstudio"), help="default: from the output's extension")
+    p.add_argument("--bom", action="store_true", help="write UTF-8 with a byte-order mark, for Excel")
+    p.add_argument("--manifest", type=Path, default=MANIFEST_PATH, help="manifest of the model that scored the claims")
+
+    p = step("import", cmd_review_import, "Validate reviewed files (CSV, or Label Studio's JSON export) and merge "
+             "their verdicts into corpus/reviewed.csv with reviewer, date, source and model sha256. Every bad row is "
+             "reported; nothing is written while any remain, unless --skip-invalid. Rows with a blank "
+             "reviewer_label are not reviewed and are left out.",
+             "scs-claims review import review_alice.csv review_bob.csv")
+    p.add_argument("files", type=Path, nargs="+", help="review files (.csv or Label Studio .json export)")
+    p.add_argument("--reviewed", type=Path, default=REVIEWED_PATH, help="reviews corpus to merge into")
+    p.add_argument("--corpus", type=Path, default=CLAIMS_PATH, help="labelled corpus the reviews extend")
+    p.add_argument("--skip-invalid", action="store_true", help="import the valid rows and report the others")
+    p.add_argument("--overwrite", action="store_true", help="replace verdicts other reviewers gave earlier")
+    p.add_argument("--reviewer", default="", help="name for rows whose reviewer cell is blank")
+    p.add_argument("--date", help="review date to record (default: today)")
+
+    p = step("agreement", cmd_review_agreement, "Agreement between reviewers who reviewed the same export: Cohen's "
+             "kappa per field (label, subtype, stance) for two, Krippendorff's alpha (nominal) for any number, and "
+             "the claims they disagree on.", "scs-claims review agreement review_alice.csv review_bob.csv")
+    p.add_argument("files", type=Path, nargs="+", help="one review file per reviewer (or a Label Studio export)")
+    p.add_argument("--skip-invalid", action="store_true", help="leave bad rows out instead of stopping")
+
+    p = step("retrain", cmd_review_retrain, "Train on corpus/claims.csv plus corpus/reviewed.csv into out/retrain/ "
+             "and print held-out scores of the current model and the retrained one on the same split.",
+             "scs-claims review retrain")
+    p.add_argument("--corpus", type=Path, default=CLAIMS_PATH, help="labelled claims CSV")
+    p.add_argument("--reviewed", type=Path, default=REVIEWED_PATH, help="reviewed claims CSV")
+    p.add_argument("--out", type=Path, default=OUT_DIR / "retrain", help="folder for the new model and reports")
+    p.add_argument("--model", type=Path, default=MODEL_PATH, help="current model (scored as 'before')")
+    p.add_argument("--manifest", type=Path, default=MANIFEST_PATH, help="its manifest")
 
 
 if __name__ == "__main__":
