@@ -8,15 +8,16 @@ responses) is kept as bytes here; its main text is extracted later by `html_fiel
 from __future__ import annotations
 
 import csv
-import gzip
 import json
+import logging
 import sys
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
+GZIP_WBITS = zlib.MAX_WBITS | 16
 MAX_FILE_BYTES = 1 << 30  # a single .txt/.html file above this is not read into memory at all
 
 
@@ -55,23 +56,45 @@ Item = RawRecord | Problem
 
 
 def read_jsonl(path: Path) -> Iterator[Item]:
-    """A JSON object a line, optionally gzipped; a truncated gzip ends the file with a Problem."""
-    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    """A JSON object a line, optionally gzipped; a truncated gzip yields its whole lines, then a Problem."""
+    gzipped = path.name.lower().endswith(".gz")
     lineno = 0
     try:
-        with opener(path, "rb") as fh:
-            for lineno, raw in enumerate(fh, 1):
-                if raw.strip():
-                    yield _json_record(path, lineno, raw)
+        for lineno, raw in enumerate(_gzip_lines(path) if gzipped else _plain_lines(path), 1):
+            if raw.strip():
+                yield _json_record(path, lineno, raw)
     except (OSError, EOFError, zlib.error) as exc:
         yield Problem(str(path), lineno + 1, f"truncated or corrupt gzip ({exc})")
+
+
+def _plain_lines(path: Path) -> Iterator[bytes]:
+    with open(path, "rb") as fh:
+        yield from fh
+
+
+def _gzip_lines(path: Path, block: int = 1 << 20) -> Iterator[bytes]:
+    """Lines of a (multi-member) gzip file, streamed; every whole line before a cut-off comes out."""
+    inflate, pending, fed = zlib.decompressobj(GZIP_WBITS), b"", False
+    with open(path, "rb") as fh:
+        while data := fh.read(block):
+            while data:
+                pending += inflate.decompress(data)
+                data, fed = b"", True
+                if inflate.eof:  # a member ended; another may follow
+                    data, inflate, fed = inflate.unused_data, zlib.decompressobj(GZIP_WBITS), False
+            *lines, pending = pending.split(b"\n")
+            yield from (line + b"\n" for line in lines)
+    if fed:  # the file ended inside a member: its last, partial line is dropped
+        raise EOFError("compressed file ended before the end-of-stream marker was reached")
+    if pending:
+        yield pending
 
 
 def _json_record(path: Path, lineno: int, raw: bytes) -> Item:
     try:
         record = json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as exc:
-        return Problem(str(path), lineno, f"invalid UTF-8 at byte {exc.start}")
+        return Problem(str(path), lineno, f"invalid UTF-8 (at byte {exc.start})")
     except json.JSONDecodeError as exc:
         return Problem(str(path), lineno, f"malformed JSON ({exc.msg} at column {exc.colno})")
     except RecursionError:
@@ -134,31 +157,46 @@ def read_parquet(path: Path, text_field: str = "text", batch_size: int = 256) ->
 
 
 def read_warc(path: Path) -> Iterator[Item]:
-    """HTML responses of a WARC file (.warc or .warc.gz); other responses are skipped, with their type."""
+    """HTML responses of a WARC file (.warc or .warc.gz); other responses are skipped, with their type.
+
+    warcio stops quietly at a cut-off file, so a short last record, or bytes left after the last whole
+    record, end the file with a Problem.
+    """
     from warcio.archiveiterator import ArchiveIterator
 
-    offset = 0
+    end = 0
     try:
         with open(path, "rb") as fh:
             records = ArchiveIterator(fh)
             for record in records:
-                offset = records.get_record_offset()
-                if record.rec_type in ("response", "resource"):
-                    yield _warc_item(path, offset, record)
+                item = _warc_item(path, record) if record.rec_type in ("response", "resource") else None
+                offset = records.get_record_offset()  # reads the record to its end
+                if record.raw_stream.limit:
+                    yield Problem(str(path), None, f"truncated WARC record ({record.raw_stream.limit:,} bytes "
+                                  "missing)", offset=offset)
+                    return
+                if item is not None:
+                    yield replace(item, offset=offset)
+                end = offset + records.get_record_length()
+            fh.seek(end)
+            if fh.read(1 << 16).strip():
+                yield Problem(str(path), None, "truncated or corrupt WARC (unreadable bytes after the last "
+                              "record)", offset=end)
     except Exception as exc:  # warcio raises its own, gzip's and zlib's errors for a damaged file
-        yield Problem(str(path), None, f"truncated or corrupt WARC ({type(exc).__name__}: {exc})", offset=offset)
+        yield Problem(str(path), None, f"truncated or corrupt WARC ({type(exc).__name__}: {exc})", offset=end)
 
 
-def _warc_item(path: Path, offset: int, record) -> Item:
+def _warc_item(path: Path, record) -> Item:
     headers = record.http_headers or record.rec_headers
     ctype = (headers.get_header("Content-Type") or "").split(";")[0].strip().lower()
     record_id = (record.rec_headers.get_header("WARC-Record-ID") or "").strip("<>")
     if ctype not in HTML_TYPES:
         return Problem(str(path), None, f"not HTML ({ctype or 'no content type'})", status="skipped",
-                       record_id=record_id, offset=offset)
+                       record_id=record_id)
     fields = {"id": record_id, "url": record.rec_headers.get_header("WARC-Target-URI") or "",
-              "published": record.rec_headers.get_header("WARC-Date") or "", "html": record.content_stream().read()}
-    return RawRecord(str(path), None, fields, offset=offset, named=True)
+              "published": record.rec_headers.get_header("WARC-Date") or "",
+              "html": record.content_stream().read()}
+    return RawRecord(str(path), None, fields, named=True)
 
 
 def read_text_file(path: Path, root: Path | None = None) -> Iterator[Item]:
@@ -171,7 +209,7 @@ def read_text_file(path: Path, root: Path | None = None) -> Iterator[Item]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        yield Problem(str(path), None, f"invalid UTF-8 at byte {exc.start}", record_id=name, offset=exc.start)
+        yield Problem(str(path), None, f"invalid UTF-8 (at byte {exc.start})", record_id=name, offset=exc.start)
         return
     yield RawRecord(str(path), None, {"id": name, "text": text}, named=True)
 
@@ -189,6 +227,7 @@ def html_fields(html: bytes, url: str = "") -> dict:
     """Main text, title and date of a web page, by trafilatura (boilerplate, menus and ads removed)."""
     import trafilatura
 
+    logging.getLogger("trafilatura").setLevel(logging.CRITICAL)  # an empty page is counted, not logged
     doc = trafilatura.bare_extraction(html, url=url or None, with_metadata=True)
     if doc is None:
         return {"text": ""}

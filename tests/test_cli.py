@@ -2,8 +2,8 @@ import csv
 import json
 
 import pytest
-
 from conftest import FIXTURES, run_cli
+
 from pipeline.cli import build_parser
 
 CLASSIFY_FIELDS = {"label", "subtype", "stance", "confidence", "evidence", "rules", "needs_review"}

@@ -4,7 +4,7 @@ import json
 import pandas as pd
 import pytest
 
-from pipeline.outputs import OutputError, safe_cell, write_table
+from pipeline.outputs import OutputError, RecordWriter, safe_cell, staging_path, write_table
 
 
 @pytest.mark.parametrize("value, expected", [
@@ -25,3 +25,24 @@ def test_writers_by_extension(tmp_path):
     assert pd.read_parquet(tmp_path / "t.parquet")["n"].tolist() == [2]
     with pytest.raises(OutputError, match="unsupported output format .xlsx"):
         write_table(rows, tmp_path / "t.xlsx", ["id"])
+
+
+@pytest.mark.parametrize("ext", ["jsonl", "csv", "parquet"])
+def test_a_resumed_writer_drops_rows_past_the_offset(tmp_path, ext):
+    path = tmp_path / f"r.{ext}"
+    writer = RecordWriter(path, ["id", "n", "score", "flag"])
+    writer.write({"id": "a", "n": 1, "score": 0.5, "flag": True})
+    offset = writer.offset()
+    writer.write({"id": "lost", "n": 9})
+    writer.fh.close()  # killed before its checkpoint
+    with RecordWriter(path, ["id", "n", "score", "flag"], offset=offset) as writer:
+        writer.write({"id": "b", "n": 2, "score": None, "flag": False})
+    if ext == "parquet":
+        frame = pd.read_parquet(path)
+        assert frame["id"].tolist() == ["a", "b"] and frame["n"].tolist() == [1, 2]
+        assert str(frame["flag"].dtype) == "bool" and frame["score"].tolist()[0] == 0.5
+        assert not staging_path(path).exists()
+    elif ext == "csv":
+        assert [r["id"] for r in csv.DictReader(open(path))] == ["a", "b"]
+    else:
+        assert [json.loads(line)["id"] for line in open(path)] == ["a", "b"]

@@ -1,0 +1,47 @@
+"""The relevance filter drops no gold claim, and answers exactly as extract's regex does."""
+
+import csv
+import json
+
+import pytest
+
+from pipeline.config import ARTICLES_PATH, CLAIMS_PATH, NONCLAIMS_PATH
+from pipeline.extract import is_relevant as regex_is_relevant
+from pipeline.relevance import is_relevant
+
+
+def annotated_articles() -> list[dict]:
+    return [json.loads(line) for line in open(ARTICLES_PATH, encoding="utf-8")]
+
+
+def test_no_annotated_article_with_gold_claims_is_filtered_out():
+    articles = annotated_articles()
+    with_claims = [a for a in articles if a["claims"]]
+    assert len(with_claims) >= 50
+    dropped = [(a["id"], len(a["claims"])) for a in with_claims if not is_relevant(a["text"])]
+    assert dropped == [], f"gold claims lost by the filter: {dropped}"
+
+
+def test_same_answer_as_the_regex_on_corpus_texts():
+    texts = [a["text"] for a in annotated_articles()]
+    texts += [p for a in annotated_articles() for p in a["text"].split("\n")]
+    for path in (CLAIMS_PATH, NONCLAIMS_PATH):
+        texts += [row["text"] for row in csv.DictReader(open(path, encoding="utf-8"))]
+    disagree = [t for t in texts if is_relevant(t) != regex_is_relevant(t)]
+    assert disagree == []
+
+
+@pytest.mark.parametrize("text, relevant", [
+    ("Your FICO score runs from 300 to 850. Lenders check it before a mortgage.", False),
+    ("The library's points-based reading scheme and its new booking system open on Monday.", False),
+    ("Entered data is listed in red; the list of credit card offers is below.", False),
+    ("Beijing's SOCIAL  CREDIT plans were drafted in 2014.", True),
+    ("The club keeps a black-list of rowdy fans.", True),  # vocabulary, not meaning: parsed, then no claim
+    ("A court put him on the judgment defaulters list.", True),
+    ("He paid with WeChat Pay score turned on.", True),
+    ("Zhima Crédit, ça existe.", True),
+    ("Ｓesame is a fullwidth spelling.", False),
+])
+def test_examples(text, relevant):
+    assert is_relevant(text) is relevant
+    assert regex_is_relevant(text) is relevant
