@@ -9,7 +9,7 @@ SAMPLE := corpus/sample/articles.jsonl
 CORPUS := corpus/claims.csv corpus/facts.jsonl corpus/patterns.json models/params.json
 
 .DEFAULT_GOAL := help
-.PHONY: help install train evaluate score test lint clean
+.PHONY: help install train evaluate score bench test lint clean
 
 ## List the targets
 help:
@@ -38,6 +38,10 @@ evaluate: $(MODEL)
 ## Score the bundled sample dump into out/claims.jsonl and out/summary.csv
 score: $(MODEL)
 	$(CLI) score $(SAMPLE) -o out/claims.jsonl --summary out/summary.csv
+
+## Benchmark scoring (1k/10k/100k-article dumps, 2% relevant, and 500 all relevant) against a naive spaCy run
+bench: $(MODEL)
+	$(BIN)/python -m pipeline.bench
 
 ## Run the test suite
 test: $(MODEL)

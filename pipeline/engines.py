@@ -15,7 +15,7 @@ from typing import Any
 
 Chunk = list
 ChunkFunction = Callable[[Chunk, Any], Any]
-CHUNK_SIZE = 200  # records per chunk: the unit of work, of output order and of checkpoints
+CHUNK_SIZE = 50  # records per chunk: the unit of work, of output order and of checkpoints
 IN_FLIGHT_PER_WORKER = 2
 ENGINES = ("local", "dask")
 

@@ -64,3 +64,28 @@ def _occurrences(text: str, word: str):
     while pos >= 0:
         yield pos
         pos = text.find(word, pos + 1)
+
+
+LINE = re.compile(r"[^\n]+")
+# Lines (paragraphs) of context kept before the first and after the last line with SCS vocabulary:
+# the smallest margins that lose none of the 748 gold claims of corpus/articles.jsonl (a claim such as
+# "Nobody is allowed to opt out." names no subject; it lives off the paragraphs around it).
+LINES_BEFORE, LINES_AFTER = 3, 5
+
+
+def focus(text: str) -> str:
+    """The text to parse: the stretch from a few lines before the first line with SCS vocabulary to a few
+    lines after the last, with the lines outside it blanked. Same length and newlines, so every offset
+    still points into the original text; spaCy reads a run of spaces as one whitespace token."""
+    spans = [m.span() for m in LINE.finditer(text)]
+    relevant = [i for i, (start, end) in enumerate(spans) if is_relevant(text[start:end])]
+    if not relevant:
+        return text
+    first, last = relevant[0] - LINES_BEFORE, relevant[-1] + LINES_AFTER
+    parts, pos = [], 0
+    for i, (start, end) in enumerate(spans):
+        if i < first or i > last:
+            parts += [text[pos:start], " " * (end - start)]
+            pos = end
+    parts.append(text[pos:])
+    return "".join(parts)

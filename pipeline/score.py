@@ -1,8 +1,9 @@
 """The batch run: an article dump -> one claim a line, a per-article summary, an errors file, counts.
 
 The dump is read as a stream and cut into chunks of records; `score_chunk` (the same function on every
-engine) turns a chunk into rows, skipping off-topic articles before any parsing; the rows are written
-in chunk order, followed by a checkpoint. Every input record ends as scored, skipped or errored, and
+engine) turns a chunk into rows, skipping off-topic articles before any parsing and parsing only the
+relevant paragraphs of the rest; the rows are written in chunk order, and a checkpoint follows at
+most every CHECKPOINT_SECONDS. Every input record ends as scored, skipped or errored, and
 the counts add up to the records read.
 """
 
@@ -28,7 +29,7 @@ from pipeline.engines import CHUNK_SIZE, make_engine
 from pipeline.ingest import MAX_CHARS, Problem, RawRecord, check_input, to_article
 from pipeline.outputs import RecordWriter
 from pipeline.readers import iter_records
-from pipeline.relevance import is_relevant
+from pipeline.relevance import focus, is_relevant
 from pipeline.schema import Article, Claim, Label, Stance, Verdict
 
 VERDICT_FIELDS = ["label", "subtype", "stance", "confidence", "evidence", "rules", "needs_review", "reason"]
@@ -38,6 +39,7 @@ SUMMARY_FIELDS = ["article_id", "title", "outlet", "published", "claims",
                   *[f"label_{lab.value}" for lab in Label], *[f"stance_{s.value}" for s in Stance],
                   "asserted_misinformation", "reported_misinformation", "needs_review"]
 ERROR_FIELDS = ["source", "line", "offset", "record_id", "status", "reason"]
+CHECKPOINT_SECONDS = 1.0  # outputs are synced and checkpointed at most this often (fsync is not free)
 DELAY_ENV = "SCS_CLAIMS_CHUNK_DELAY"  # test hook: seconds to wait between writing a chunk and its checkpoint
 
 
@@ -158,16 +160,18 @@ def score_chunk(items: list[RawRecord | Problem], settings: ScoreSettings) -> Ch
 
 
 def check_all(checker: ClaimChecker, articles: list[Article], batch_size: int) -> list:
-    """Each article's (claim, verdict) pairs, parsed in batches; one by one (errors kept) if a batch fails."""
+    """Each article's (claim, verdict) pairs, parsing only its relevant paragraphs (`focus`) in batches;
+    one by one, with errors kept, if a batch fails."""
     try:
-        return [results for _, results in checker.check_articles(articles, batch_size)]
+        docs = checker.nlp.pipe([focus(a.text) for a in articles], batch_size=batch_size)
+        return [checker.check_article(a, doc) for a, doc in zip(articles, docs, strict=True)]
     except Exception:
         return [_check_one(checker, a) for a in articles]
 
 
 def _check_one(checker: ClaimChecker, article: Article) -> list | Exception:
     try:
-        return checker.check_article(article)
+        return checker.check_article(article, checker.nlp(focus(article.text)))
     except Exception as exc:  # one article's failure is recorded, the run goes on
         return exc
 
@@ -205,7 +209,7 @@ class RunFiles:
 def score_dump(in_path: Path, out_path: Path, settings: ScoreSettings = ScoreSettings(),
                summary_path: Path | None = None, errors_path: Path | None = None, *, engine: str = "local",
                jobs: int = 1, scheduler: str | None = None, chunk_size: int = CHUNK_SIZE, resume: bool = False,
-               strict: bool = False, progress: bool = True) -> Counts:
+               strict: bool = False, progress: bool = True, checkpoint_seconds: float = CHECKPOINT_SECONDS) -> Counts:
     """Score every article of a dump (file or folder); returns the accounting. See the module docstring."""
     check_input(in_path)
     paths = {"claims": Path(out_path), "summary": summary_path,
@@ -219,15 +223,17 @@ def score_dump(in_path: Path, out_path: Path, settings: ScoreSettings = ScoreSet
     records = islice(iter_records(in_path, settings.text_field), ckpt.records, None)
     with make_engine(engine, score_chunk, load_checker, settings, jobs, scheduler) as runner, \
             progress_bar(in_path, ckpt.records, progress) as bar:
-        start = time.perf_counter()
+        start = saved = time.perf_counter()
         for result in runner.map(chunked(records, chunk_size)):
             tally(result, counts, strict)
             files.write(result)
             if delay := float(os.environ.get(DELAY_ENV, 0)):
                 time.sleep(delay)
             ckpt.records, ckpt.chunks = ckpt.records + result.records, ckpt.chunks + 1
-            ckpt.counts, ckpt.offsets = counts.as_dict(), files.sync()
-            save_checkpoint(ckpt_file, ckpt)
+            if time.perf_counter() - saved >= checkpoint_seconds:
+                ckpt.counts, ckpt.offsets = counts.as_dict(), files.sync()
+                save_checkpoint(ckpt_file, ckpt)
+                saved = time.perf_counter()
             bar.update(result.records)
             bar.set_postfix(scored=counts.scored, skipped=counts.skipped, errored=counts.errored,
                             claims=counts.claims, refresh=False)

@@ -152,3 +152,19 @@ def test_strict_stops_at_the_first_bad_record(dump, small_model, tmp_path):
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert result.stderr.strip().splitlines() == [f"scs-claims: error: {dump}:3: malformed JSON "
                                                   "(Expecting property name enclosed in double quotes at column 2)"]
+
+
+def test_parsing_only_relevant_paragraphs_finds_the_claims_a_full_parse_finds(small_model):
+    from pipeline.checker import ClaimChecker
+    from pipeline.relevance import focus
+    from pipeline.schema import Article
+
+    checker = ClaimChecker.load(*small_model)
+    articles = [Article(a["id"], a["text"]) for a in corpus_articles(60)]
+
+    def claims(texts):
+        docs = checker.nlp.pipe(texts, batch_size=16)
+        return [[(c.start, c.end, c.context, v.label, v.stance) for c, v in checker.check_article(a, d)]
+                for a, d in zip(articles, docs, strict=True)]
+
+    assert claims([focus(a.text) for a in articles]) == claims([a.text for a in articles])
