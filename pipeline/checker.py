@@ -16,7 +16,7 @@ from spacy.tokens import Doc, Span
 
 from pipeline.config import FACTS_PATH, MANIFEST_PATH, MODEL_PATH, PATTERNS_PATH
 from pipeline.decide import Policy, decide
-from pipeline.extract import claim_from_text, extract_claims
+from pipeline.extract import claims_from_texts, extract_claims
 from pipeline.facts import FactBase, FactLinker, load_facts
 from pipeline.model import class_probabilities, load_model, model_input
 from pipeline.nlp import load_nlp
@@ -39,17 +39,19 @@ class ClaimChecker:
     facts: FactBase
     linker: FactLinker
     model: Pipeline
+    detector: Pipeline
+    stance_model: Pipeline
     manifest: dict
     policy: Policy
 
     @classmethod
     def load(cls, model_path: Path = MODEL_PATH, manifest_path: Path = MANIFEST_PATH,
-             facts_path: Path = FACTS_PATH, patterns_path: Path = PATTERNS_PATH) -> "ClaimChecker":
-        model, manifest = load_model(model_path, manifest_path)
+             facts_path: Path = FACTS_PATH, patterns_path: Path = PATTERNS_PATH) -> ClaimChecker:
+        models, manifest = load_model(model_path, manifest_path)
         nlp = load_nlp(UNUSED_COMPONENTS)
         facts = load_facts(facts_path)
         return cls(nlp, PatternSet(nlp, load_patterns(patterns_path)), facts, FactLinker(facts),
-                   model, manifest, Policy.from_manifest(manifest))
+                   models["classifier"], models["detector"], models["stance"], manifest, Policy.from_manifest(manifest))
 
     def judge(self, claims: Sequence[Claim], spans: Sequence[Span | Doc]) -> list[Verdict]:
         """Verdicts for claims whose parsed spans are given."""
@@ -64,7 +66,7 @@ class ClaimChecker:
     def classify_texts(self, texts: Sequence[str], batch_size: int = 256) -> list[tuple[Claim, Verdict]]:
         """Verdicts for claim sentences given on their own."""
         docs = list(self.nlp.pipe(texts, batch_size=batch_size))
-        claims = [claim_from_text(t, d) for t, d in zip(texts, docs)]
+        claims = claims_from_texts(list(texts), docs, self.stance_model)
         return list(zip(claims, self.judge(claims, docs)))
 
     def check_articles(self, articles: Iterable[Article], batch_size: int = 32
@@ -77,6 +79,7 @@ class ClaimChecker:
     def check_article(self, article: Article, doc: Doc | None = None) -> list[tuple[Claim, Verdict]]:
         """The claims of one article with their verdicts."""
         doc = doc if doc is not None else self.nlp(article.text)
-        claims = extract_claims(article, doc, self.patterns)
+        claims = extract_claims(article, doc, self.patterns, self.detector, self.policy.detector_threshold,
+                                self.stance_model)
         spans = [doc.char_span(c.start, c.end, alignment_mode="expand") for c in claims]
         return list(zip(claims, self.judge(claims, spans)))

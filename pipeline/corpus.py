@@ -10,7 +10,7 @@ import pandas as pd
 
 from pipeline.config import CLAIMS_PATH, TEST_SHARE
 from pipeline.facts import DataError, FactBase
-from pipeline.schema import Stance, check_label, class_name, Label
+from pipeline.schema import Label, Stance, check_label, class_name
 
 CLAIM_COLUMNS = ("id", "text", "label", "subtype", "stance", "fact_ids", "group", "register")
 REGISTERS = ("wire", "tabloid", "op-ed", "explainer", "qa", "social", "forum", "headline", "broadcast", "academic")
@@ -115,3 +115,9 @@ def load_articles(path: Path, facts: FactBase | None = None) -> list[dict]:
     if errors:
         raise DataError("\n".join(errors[:20]))
     return articles
+
+
+def spans_match(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    """Two spans match when they overlap by more than half of the longer one."""
+    overlap = min(a[1], b[1]) - max(a[0], b[0])
+    return overlap > 0.5 * max(a[1] - a[0], b[1] - b[0])

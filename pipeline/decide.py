@@ -25,9 +25,10 @@ class Policy:
     min_rule_support: int = 10
     rule_precision: dict[str, list] = field(default_factory=dict, hash=False)  # rule -> [precision, support]
     max_evidence: int = 4
+    detector_threshold: float = 0.5
 
     @classmethod
-    def from_manifest(cls, manifest: dict) -> "Policy":
+    def from_manifest(cls, manifest: dict) -> Policy:
         return cls(**manifest["policy"])
 
 

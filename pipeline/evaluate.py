@@ -13,8 +13,8 @@ import pandas as pd
 from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
 
 from pipeline.checker import ClaimChecker
-from pipeline.config import CLAIMS_PATH, MANIFEST_PATH, MODEL_PATH, REPORTS_DIR
-from pipeline.corpus import file_sha256, load_claims
+from pipeline.config import ARTICLES_PATH, CLAIMS_PATH, MANIFEST_PATH, MODEL_PATH, REPORTS_DIR
+from pipeline.corpus import file_sha256, load_articles, load_claims, spans_match
 from pipeline.decide import Policy, model_choice
 from pipeline.model import build_pipeline, class_probabilities, text_only
 from pipeline.outputs import write_table
@@ -64,7 +64,8 @@ def rules_only(hits: list[RuleHit], policy: Policy) -> str:
 
 
 def evaluate(claims_path: Path = CLAIMS_PATH, model_path: Path = MODEL_PATH,
-             manifest_path: Path = MANIFEST_PATH, reports_dir: Path = REPORTS_DIR) -> dict:
+             manifest_path: Path = MANIFEST_PATH, reports_dir: Path = REPORTS_DIR,
+             articles_path: Path = ARTICLES_PATH) -> dict:
     checker = ClaimChecker.load(model_path, manifest_path)
     corpus = load_claims(claims_path, checker.facts)
     stale = file_sha256(claims_path) != checker.manifest["corpus_sha256"]
@@ -87,6 +88,9 @@ def evaluate(claims_path: Path = CLAIMS_PATH, model_path: Path = MODEL_PATH,
         "hybrid": scores(gold, hybrid), "rules_only": scores(gold, rules), "model_only": scores(gold, model),
         "review": review_stats(gold, verdicts),
     }
+    if articles_path.exists():
+        held_out = [a for a in load_articles(articles_path, checker.facts) if a["split"] == "test"]
+        report["extraction"] = extraction_scores(held_out, predict_articles(checker, held_out))
     reports_dir.mkdir(parents=True, exist_ok=True)
     (reports_dir / "evaluation.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     write_errors(reports_dir / "errors.csv", test_rows, hybrid, verdicts)
@@ -108,7 +112,8 @@ def write_errors(path: Path, rows: pd.DataFrame, predicted: list[str], verdicts:
          "evidence": ";".join(f"{f}:{rel.value}" for f, rel in v.evidence), "reason": v.reason}
         for r, p, v in zip(rows.itertuples(), predicted, verdicts) if not class_correct(r.target, p)
     ]
-    write_table(errors, path, ["id", "text", "gold", "predicted", "stance", "confidence", "rules", "evidence", "reason"])
+    columns = ["id", "text", "gold", "predicted", "stance", "confidence", "rules", "evidence", "reason"]
+    write_table(errors, path, columns)
 
 
 def render(report: dict) -> str:
@@ -128,22 +133,26 @@ def render(report: dict) -> str:
     for lab in LABELS:
         m = h["per_label"][lab]
         lines.append(f"{lab:<14} {m['precision']:>6.3f} {m['recall']:>6.3f} {m['f1']:>6.3f} {m['support']:>5}")
-    lines += ["", "hybrid confusion (rows gold, columns predicted):", " " * 14 + "".join(f"{lab[:6]:>8}" for lab in LABELS)]
+    lines += ["", "hybrid confusion (rows gold, columns predicted):",
+              " " * 14 + "".join(f"{lab[:6]:>8}" for lab in LABELS)]
     for lab, row in zip(LABELS, h["confusion"]["matrix"]):
         lines.append(f"{lab:<14}" + "".join(f"{v:>8}" for v in row))
     lines += ["", "hybrid per class F1:"] + [f"  {c:<36} {v:.3f}" for c, v in h["per_class_f1"].items()]
     r = report["review"]
-    lines += ["", f"needs_review: {r['abstention_rate']:.1%} of claims; precision of the rest {r['precision_of_kept']:.3f}"]
+    lines += ["", f"needs_review: {r['abstention_rate']:.1%} of claims; "
+                  f"precision of the rest {r['precision_of_kept']:.3f}"]
+    if e := report.get("extraction"):
+        lines += ["", f"Claim extraction on {e['articles']} held-out articles ({e['gold_claims']} gold claims):",
+                  f"  precision {e['precision']:.3f}  recall {e['recall']:.3f}  F1 {e['f1']:.3f}",
+                  f"  label accuracy on matched claims {e['label_accuracy_matched']:.3f}",
+                  f"  stance accuracy {e['stance_accuracy']:.3f}; confusion (rows gold, columns predicted):",
+                  " " * 12 + "".join(f"{s[:8]:>10}" for s in e["stance_confusion"]["labels"])]
+        for lab, row in zip(e["stance_confusion"]["labels"], e["stance_confusion"]["matrix"]):
+            lines.append(f"  {lab:<10}" + "".join(f"{v:>10}" for v in row))
     return "\n".join(lines) + "\n"
 
 
 # --- claim extraction against the gold articles ------------------------------------------
-
-def spans_match(a: tuple[int, int], b: tuple[int, int]) -> bool:
-    """Two spans match when they overlap by more than half of the longer one."""
-    overlap = min(a[1], b[1]) - max(a[0], b[0])
-    return overlap > 0.5 * max(a[1] - a[0], b[1] - b[0])
-
 
 def match_claims(predicted: list[tuple[int, int]], gold: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """One-to-one (predicted index, gold index) pairs, greedily in reading order."""

@@ -84,9 +84,9 @@ def class_probabilities(model: Pipeline, frame: pd.DataFrame) -> list[dict[str, 
     return [dict(zip(classes, map(float, row))) for row in np.asarray(proba)]
 
 
-def save_model(model: Pipeline, manifest: dict, path: Path = MODEL_PATH,
+def save_model(model: dict[str, Pipeline], manifest: dict, path: Path = MODEL_PATH,
                manifest_path: Path = MANIFEST_PATH) -> dict:
-    """Write the artifact, then a manifest recording its sha256."""
+    """Write the artifact (the claim classifier and detector), then a manifest recording its sha256."""
     path.parent.mkdir(parents=True, exist_ok=True)
     joblib.dump(model, path, compress=3)
     manifest = {**manifest, "artifact": path.name, "sha256": sha256_of(path)}
@@ -94,7 +94,7 @@ def save_model(model: Pipeline, manifest: dict, path: Path = MODEL_PATH,
     return manifest
 
 
-def load_model(path: Path = MODEL_PATH, manifest_path: Path = MANIFEST_PATH) -> tuple[Pipeline, dict]:
+def load_model(path: Path = MODEL_PATH, manifest_path: Path = MANIFEST_PATH) -> tuple[dict[str, Pipeline], dict]:
     """Load the artifact only if its sha256 matches the manifest."""
     if not path.exists():
         raise ModelError(f"{path}: no model found; run `make train` first")

@@ -22,6 +22,7 @@ from spacy.tokens import Doc, Span
 from pipeline.config import PATTERNS_PATH
 from pipeline.facts import FactBase
 from pipeline.schema import Label, Relation, RuleHit
+from pipeline.stance import REFUTATION
 
 NEGATORS = {"no", "not", "never", "n't", "nothing", "none", "neither", "nor", "without", "cannot"}
 
@@ -47,25 +48,33 @@ class Found:
         return any(is_negated(s) for c in cats for s in self.get(c))
 
 
+PENALTY_ACTIONS = {"buy", "book", "fly", "board", "travel", "take", "ride", "send", "enter", "leave", "rent",
+                   "borrow", "go", "use", "purchase", "stay", "study", "attend", "apply", "open", "find"}
+
+
 def is_negated(span: Span) -> bool:
-    """Is the span's own clause negated ("no single score", "is not run by the state")?"""
+    """Is the span's own clause negated ("no single score", "is not run by the state")?
+
+    Negation of a penalty itself ("can't buy train tickets", "no trains") is the penalty, not a
+    denial of the claim, and does not count.
+    """
     root = span.root
-    if any(t.lower_ in NEGATORS for t in span):
+    if any(t.lower_ in NEGATORS and t.head.lemma_ not in PENALTY_ACTIONS for t in span):
         return True
-    if any(c.dep_ == "neg" or c.lower_ in NEGATORS for c in root.children):
+    if any((c.dep_ == "neg" or c.lower_ in NEGATORS) for c in root.children) and root.lemma_ not in PENALTY_ACTIONS:
         return True
     verb = root
     for _ in range(6):  # climb to the clause's verb, stopping at clause boundaries
         if verb.pos_ in ("VERB", "AUX") or verb.head is verb:
             break
         verb = verb.head
-    neg_children = [c for c in verb.children if c.dep_ == "neg"]
-    if neg_children:
+    if verb.lemma_ in PENALTY_ACTIONS:
+        return False
+    if any(c.dep_ == "neg" for c in verb.children):
         return True
-    # "is not part of / not controlled by": negation on the copula governing this verb
-    if verb.dep_ in ("acomp", "attr", "xcomp", "conj") or verb.tag_ == "VBN":
-        head = verb.head
-        return any(c.dep_ == "neg" for c in head.children) and head.i < root.i
+    # "is not part of / is not mandatory": negation on the copula governing this word
+    if verb.dep_ in ("acomp", "attr", "xcomp"):
+        return any(c.dep_ == "neg" for c in verb.head.children)
     return False
 
 
@@ -100,8 +109,12 @@ def _hit(facts: FactBase, rule: str, label: Label | None, subtype: str, ids: tup
 
 
 def _myth(facts, found, rule, cats, subtype, label, ids) -> RuleHit | None:
-    """Fire the myth, or support the fact when the myth's clause is negated."""
-    if found.negated(*cats):
+    """Fire the myth, or support the fact when the myth's clause is negated in the text's own voice.
+
+    A negation that rejects a named myth ("it is a myth that...", "contrary to reports, nobody is
+    forced to...") still puts the myth forward as the proposition: the myth fires (spec: refuted).
+    """
+    if found.negated(*cats) and not REFUTATION.search(found.text):
         return _hit(facts, rule + ":negated", Label.ACCURATE, "", ids, Relation.SUPPORTS)
     match = found.get(cats[0])[0].text
     return _hit(facts, rule, label, subtype, ids, Relation.CONTRADICTS, match)
@@ -261,7 +274,8 @@ def sesame_start_score(found: Found, facts: FactBase) -> RuleHit | None:
 def sesame_launch_year(found: Found, facts: FactBase) -> RuleHit | None:
     """Sesame Credit launched on 28 January 2015 (F13)."""
     text = found.text.lower()
-    if not found.any("PRIVATE_SCORE") or not re.search(r"\b(launch|launched|debut|introduced|rolled out|started)", text):
+    launched = re.search(r"\b(launch|launched|debut|introduced|rolled out|started)", text)
+    if not found.any("PRIVATE_SCORE") or not launched:
         return None
     years = [n for n in numbers_in(text) if 2000 <= n <= 2030]
     if len(years) != 1:

@@ -14,17 +14,28 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 from sklearn.metrics import f1_score
-from sklearn.model_selection import GroupKFold
+from sklearn.model_selection import GroupKFold, cross_val_predict
+from sklearn.pipeline import Pipeline
 
 from pipeline.checker import UNUSED_COMPONENTS, rule_signals
-from pipeline.config import CLAIMS_PATH, FACTS_PATH, MANIFEST_PATH, MODEL_PATH, PARAMS_PATH, PATTERNS_PATH
-from pipeline.corpus import file_sha256, load_claims
+from pipeline.config import (
+    ARTICLES_PATH,
+    CLAIMS_PATH,
+    FACTS_PATH,
+    MANIFEST_PATH,
+    MODEL_PATH,
+    PARAMS_PATH,
+    PATTERNS_PATH,
+)
+from pipeline.corpus import file_sha256, load_articles, load_claims, spans_match
 from pipeline.decide import Policy, decide
+from pipeline.extract import build_detector, candidates, detector_input, in_quote
 from pipeline.facts import FactLinker, load_facts
 from pipeline.model import build_pipeline, class_probabilities, library_versions, load_params, model_input, save_model
 from pipeline.nlp import load_nlp
 from pipeline.rules import PatternSet, load_patterns
 from pipeline.schema import ALL_CLASSES, Label, RuleHit, Stance, parse_class
+from pipeline.stance import build_stance_model, stance_input
 
 
 def featurize(frame: pd.DataFrame, patterns: PatternSet, facts) -> tuple[pd.DataFrame, list[list[RuleHit]]]:
@@ -67,9 +78,57 @@ def choose_threshold(confidences: list[float], correct: list[bool], target: floa
     return 0.95
 
 
+def detector_data(articles: list[dict], patterns: PatternSet) -> tuple[pd.DataFrame, list[int], list[str]]:
+    """Candidates of the annotated articles, labelled 1 when they match a gold claim span."""
+    nlp = load_nlp(UNUSED_COMPONENTS)
+    frames, labels, groups = [], [], []
+    for art, doc in zip(articles, nlp.pipe([a["text"] for a in articles], batch_size=16)):
+        cands = candidates(doc, patterns)
+        gold = [(g["start"], g["end"]) for g in art["claims"]]
+        frames.append(detector_input(cands))
+        labels += [int(any(spans_match((c.span.start_char, c.span.end_char), g) for g in gold)) for c in cands]
+        groups += [art["id"]] * len(cands)
+    return pd.concat(frames, ignore_index=True), labels, groups
+
+
+def train_detector(articles: list[dict], patterns: PatternSet, params: dict) -> tuple[Pipeline, float, float]:
+    """Fit the claim detector; the threshold maximises F1 over grouped out-of-fold probabilities."""
+    X, y, groups = detector_data(articles, patterns)
+    detector = build_detector(params)
+    oof = np.zeros(len(y))
+    for tr, te in GroupKFold(n_splits=params["cv_folds"]).split(X, y, groups):
+        oof[te] = clone(detector).fit(X.iloc[tr], [y[i] for i in tr]).predict_proba(X.iloc[te])[:, 1]
+    best = max(np.round(np.arange(0.2, 0.81, 0.05), 2), key=lambda t: (f1_score(y, oof >= t), -abs(t - 0.5)))
+    return detector.fit(X, y), float(best), round(float(f1_score(y, oof >= best)), 4)
+
+
+def stance_data(frame: pd.DataFrame, articles: list[dict]) -> tuple[pd.DataFrame, list[str], list[str]]:
+    """Gold stances of the corpus claims (on their own) and of the article claims (in context)."""
+    nlp = load_nlp(UNUSED_COMPONENTS)
+    spans, quoted, y, groups = list(nlp.pipe(frame["text"].tolist(), batch_size=256)), [], [], []
+    quoted += [False] * len(frame)
+    y += frame["stance"].tolist()
+    groups += frame["group"].tolist()
+    for art, doc in zip(articles, nlp.pipe([a["text"] for a in articles], batch_size=16)):
+        for claim in art["claims"]:
+            span = doc.char_span(claim["start"], claim["end"], alignment_mode="expand")
+            spans.append(span)
+            quoted.append(in_quote(doc, span))
+            y.append(claim["stance"])
+            groups.append(art["id"])
+    return stance_input(spans, quoted), y, groups
+
+
+def train_stance(frame: pd.DataFrame, articles: list[dict], params: dict) -> tuple[Pipeline, float]:
+    X, y, groups = stance_data(frame, articles)
+    model = build_stance_model(params)
+    predicted = cross_val_predict(model, X, y, groups=groups, cv=GroupKFold(n_splits=params["cv_folds"]))
+    return model.fit(X, y), round(float(np.mean(predicted == np.array(y))), 4)
+
+
 def train(claims_path: Path = CLAIMS_PATH, model_path: Path = MODEL_PATH, manifest_path: Path = MANIFEST_PATH,
           params_path: Path = PARAMS_PATH, facts_path: Path = FACTS_PATH,
-          patterns_path: Path = PATTERNS_PATH) -> dict:
+          patterns_path: Path = PATTERNS_PATH, articles_path: Path = ARTICLES_PATH) -> dict:
     """Fit the model on the training split and write it with its manifest; returns the manifest."""
     params = load_params(params_path)
     facts = load_facts(facts_path)
@@ -91,14 +150,20 @@ def train(claims_path: Path = CLAIMS_PATH, model_path: Path = MODEL_PATH, manife
     threshold = choose_threshold([v.confidence for v in verdicts], correct, params["target_precision"])
     cv_macro = f1_score([g[0].value for g in gold], [v.label.value for v in verdicts], average="macro")
 
-    model = pipe.fit(X, y)
-    policy = {"review_threshold": threshold, "override_precision": params["override_precision"],
+    articles = [a for a in load_articles(articles_path, facts) if a["split"] == "train"]
+    detector, detector_threshold, detector_f1 = train_detector(articles, patterns, params)
+    stance_model, stance_accuracy = train_stance(train_rows, articles, params)
+    model = {"classifier": pipe.fit(X, y), "detector": detector, "stance": stance_model}
+    policy = {"review_threshold": threshold, "detector_threshold": detector_threshold,
+              "override_precision": params["override_precision"],
               "min_rule_support": params["min_rule_support"], "rule_precision": precision}
     manifest = {
         "corpus_sha256": file_sha256(claims_path), "facts_sha256": file_sha256(facts_path),
         "patterns_sha256": file_sha256(patterns_path), "libraries": library_versions(), "params": params,
         "classes": [c for c in ALL_CLASSES if c in set(y)], "train_claims": len(train_rows),
-        "cv": {"folds": params["cv_folds"], "macro_f1_labels": round(float(cv_macro), 4)},
+        "articles_sha256": file_sha256(articles_path), "train_articles": len(articles),
+        "cv": {"folds": params["cv_folds"], "macro_f1_labels": round(float(cv_macro), 4),
+               "detector_f1": detector_f1, "stance_accuracy": stance_accuracy},
         "policy": policy,
     }
     return save_model(model, manifest, model_path, manifest_path)

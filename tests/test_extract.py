@@ -1,7 +1,8 @@
 import pytest
 
-from pipeline.extract import extract_claims, stance_of
+from pipeline.extract import extract_claims
 from pipeline.schema import Article, Stance
+from pipeline.stance import stance_of
 
 
 @pytest.mark.parametrize("text, stance", [
