@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 import spacy
 from spacy.language import Language
@@ -24,7 +24,7 @@ def paragraph_boundaries(doc: Doc) -> Doc:
     return doc
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_nlp(disable: tuple[str, ...] = ()) -> Language:
     """The first installed English pipeline of SPACY_MODELS (the official one preferred)."""
     for name in SPACY_MODELS:

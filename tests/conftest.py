@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline.config import CLAIMS_PATH, MODEL_PATH, MANIFEST_PATH, PARAMS_PATH, ROOT
+from pipeline.config import CLAIMS_PATH, MANIFEST_PATH, MODEL_PATH, PARAMS_PATH, ROOT
 from pipeline.facts import load_facts
 from pipeline.nlp import load_nlp
 from pipeline.rules import PatternSet, load_patterns
