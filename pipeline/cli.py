@@ -27,8 +27,12 @@ def cmd_train(args: argparse.Namespace) -> int:
     from pipeline.train import train
 
     manifest = train(args.corpus, args.model, args.manifest)
-    print(f"trained on {manifest['train_claims']} claims; grouped {manifest['cv']['folds']}-fold CV "
-          f"macro-F1 {manifest['cv']['macro_f1_labels']:.3f}; wrote {args.model} (sha256 {manifest['sha256'][:12]}…)")
+    cv = manifest["cv"]
+    print(f"trained on {manifest['train_claims']} claims; grouped {cv['folds']}-fold CV macro-F1 by candidate: "
+          + ", ".join(f"{k} {v:.3f}" for k, v in cv["candidates_macro_f1"].items()))
+    print(f"chose {manifest['chosen']}; hybrid CV macro-F1 {cv['hybrid_macro_f1']:.3f}, ECE {cv['ece']:.3f}; "
+          f"detector F1 {cv['detector_f1']:.3f}; stance accuracy {cv['stance_accuracy']:.3f}")
+    print(f"wrote {args.model} (sha256 {manifest['sha256'][:12]}…)")
     return 0
 
 

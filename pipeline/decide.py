@@ -3,7 +3,8 @@
 The whole decision logic lives here:
 1. The model proposes: the label whose classes carry the most probability, then its likeliest subtype.
 2. A rule overrides the model only when its precision, measured on the training split, is at least
-   `override_precision` over at least `min_rule_support` claims, and exceeds the model's confidence.
+   `override_precision` over at least `min_rule_support` claims, beats the model's own out-of-fold
+   accuracy on the claims where the rule fires, and exceeds the model's confidence in this claim.
    Otherwise rules only inform (they are already features of the model).
 3. Evidence: the facts cited by hits that agree with the final label (and by number checks), then
    the facts the linker finds, marked `supports` for accurate claims and `contradicts` otherwise.
@@ -26,6 +27,7 @@ class Policy:
     rule_precision: dict[str, list] = field(default_factory=dict, hash=False)  # rule -> [precision, support]
     max_evidence: int = 4
     detector_threshold: float = 0.5
+    temperature: float = 1.0
 
     @classmethod
     def from_manifest(cls, manifest: dict) -> Policy:
@@ -52,8 +54,9 @@ def overriding_rule(hits: list[RuleHit], policy: Policy, confidence: float) -> t
     for hit in hits:
         if hit.label is None:
             continue
-        precision, support = policy.rule_precision.get(hit.rule, (0.0, 0))
-        if precision >= policy.override_precision and support >= policy.min_rule_support and precision > confidence:
+        precision, support, model_accuracy = (*policy.rule_precision.get(hit.rule, (0.0, 0)), 1.0)[:3]
+        justified = precision >= policy.override_precision and precision > model_accuracy
+        if justified and support >= policy.min_rule_support and precision > confidence:
             if best is None or precision > best[1]:
                 best = (hit, precision)
     return best

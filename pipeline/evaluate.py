@@ -16,10 +16,16 @@ from pipeline.checker import ClaimChecker
 from pipeline.config import ARTICLES_PATH, CLAIMS_PATH, MANIFEST_PATH, MODEL_PATH, REPORTS_DIR
 from pipeline.corpus import file_sha256, load_articles, load_claims, spans_match
 from pipeline.decide import Policy, model_choice
-from pipeline.model import build_pipeline, class_probabilities, text_only
+from pipeline.model import (
+    build_pipeline,
+    candidate_params,
+    class_probabilities,
+    expected_calibration_error,
+    text_only,
+)
 from pipeline.outputs import write_table
 from pipeline.schema import Article, Label, RuleHit, Stance, Verdict, class_name
-from pipeline.train import featurize
+from pipeline.train import classifier_rows, featurize
 
 LABELS = [lab.value for lab in Label]
 
@@ -77,10 +83,7 @@ def evaluate(claims_path: Path = CLAIMS_PATH, model_path: Path = MODEL_PATH,
     hybrid = [class_name(v.label, v.subtype) for v in verdicts]
     _, hits = featurize(test_rows, checker.patterns, checker.facts)
     rules = [rules_only(h, checker.policy) for h in hits]
-    X_train, _ = featurize(train_rows, checker.patterns, checker.facts)
-    X_test, _ = featurize(test_rows, checker.patterns, checker.facts)
-    text_model = build_pipeline(text_only(checker.manifest["params"])).fit(X_train, train_rows["target"].tolist())
-    model = [class_name(*model_choice(p)[:2]) for p in class_probabilities(text_model, X_test)]
+    model = model_only(checker, corpus, test_rows, articles_path)
 
     report = {
         "held_out_claims": len(test_rows), "train_claims": len(train_rows),
@@ -98,11 +101,25 @@ def evaluate(claims_path: Path = CLAIMS_PATH, model_path: Path = MODEL_PATH,
     return report
 
 
+def model_only(checker: ClaimChecker, corpus: pd.DataFrame, test_rows: pd.DataFrame, articles_path: Path) -> list[str]:
+    """The ablation: the chosen classifier family on text alone, trained on the same rows."""
+    params = checker.manifest["params"]
+    chosen = next(c for c in candidate_params(params) if c["name"] == checker.manifest["chosen"])
+    train_articles = [a for a in load_articles(articles_path) if a["split"] == "train"]
+    rows = classifier_rows(corpus, train_articles, checker.patterns)
+    X_train, _ = featurize(rows, checker.patterns, checker.facts)
+    X_test, _ = featurize(test_rows, checker.patterns, checker.facts)
+    text_model = build_pipeline(text_only(chosen)).fit(X_train, rows["target"].tolist())
+    return [class_name(*model_choice(p)[:2]) for p in class_probabilities(text_model, X_test)]
+
+
 def review_stats(gold: list[str], verdicts: list[Verdict]) -> dict:
     kept = [(g, v) for g, v in zip(gold, verdicts) if not v.needs_review]
     right = sum(label_correct(g, class_name(v.label, v.subtype)) for g, v in kept)
+    correct = [label_correct(g, class_name(v.label, v.subtype)) for g, v in zip(gold, verdicts)]
     return {"abstention_rate": round(1 - len(kept) / max(len(gold), 1), 4),
-            "precision_of_kept": round(right / max(len(kept), 1), 4)}
+            "precision_of_kept": round(right / max(len(kept), 1), 4),
+            "ece": round(expected_calibration_error([v.confidence for v in verdicts], correct), 4)}
 
 
 def write_errors(path: Path, rows: pd.DataFrame, predicted: list[str], verdicts: list[Verdict]) -> None:
@@ -140,7 +157,7 @@ def render(report: dict) -> str:
     lines += ["", "hybrid per class F1:"] + [f"  {c:<36} {v:.3f}" for c, v in h["per_class_f1"].items()]
     r = report["review"]
     lines += ["", f"needs_review: {r['abstention_rate']:.1%} of claims; "
-                  f"precision of the rest {r['precision_of_kept']:.3f}"]
+                  f"precision of the rest {r['precision_of_kept']:.3f}; expected calibration error {r['ece']:.3f}"]
     if e := report.get("extraction"):
         lines += ["", f"Claim extraction on {e['articles']} held-out articles ({e['gold_claims']} gold claims):",
                   f"  precision {e['precision']:.3f}  recall {e['recall']:.3f}  F1 {e['f1']:.3f}",

@@ -15,10 +15,13 @@ from pathlib import Path
 import joblib
 import numpy as np
 import pandas as pd
+from sklearn.calibration import CalibratedClassifierCV
 from sklearn.compose import ColumnTransformer
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
+from sklearn.linear_model import LogisticRegression, SGDClassifier
+from sklearn.naive_bayes import ComplementNB
 from sklearn.pipeline import Pipeline
+from sklearn.svm import LinearSVC
 
 from pipeline.config import MANIFEST_PATH, MODEL_PATH, PARAMS_PATH
 from pipeline.rules import RULE_NAMES
@@ -68,9 +71,29 @@ def build_pipeline(params: dict) -> Pipeline:
         ],
         transformer_weights={"words": 1.0, "chars": 1.0, "rules": params["rule_weight"]},
     )
-    classifier = LogisticRegression(C=params["C"], max_iter=5000, class_weight="balanced",
-                                    random_state=params["seed"])
-    return Pipeline([("features", features), ("classifier", classifier)])
+    return Pipeline([("features", features), ("classifier", build_classifier(params))])
+
+
+def build_classifier(params: dict):
+    """The classifier family a candidate names; every one gives class probabilities."""
+    family, seed = params["classifier"], params["seed"]
+    if family == "logistic_regression":
+        return LogisticRegression(C=params["C"], max_iter=5000, class_weight="balanced", random_state=seed)
+    if family == "linear_svc":
+        svc = LinearSVC(C=params["C"], class_weight="balanced", random_state=seed)
+        return CalibratedClassifierCV(svc, method="sigmoid", cv=3)
+    if family == "sgd_modified_huber":
+        return SGDClassifier(loss="modified_huber", alpha=params["alpha"], class_weight="balanced",
+                             max_iter=50, tol=None, random_state=seed)
+    if family == "complement_nb":
+        return ComplementNB(alpha=params["alpha"])
+    raise ValueError(f"unknown classifier family {family!r} in models/params.json")
+
+
+def candidate_params(params: dict) -> list[dict]:
+    """The candidates to compare: the shared settings overridden by each candidate's own."""
+    shared = {k: v for k, v in params.items() if k != "candidates"}
+    return [{**shared, **cand} for cand in params["candidates"]]
 
 
 def text_only(params: dict) -> dict:
@@ -78,10 +101,28 @@ def text_only(params: dict) -> dict:
     return {**params, "rule_weight": 0.0}
 
 
-def class_probabilities(model: Pipeline, frame: pd.DataFrame) -> list[dict[str, float]]:
-    proba = model.predict_proba(frame)
+def class_probabilities(model: Pipeline, frame: pd.DataFrame, temperature: float = 1.0) -> list[dict[str, float]]:
+    """Class probabilities, softened or sharpened by the calibration temperature."""
+    proba = temper(np.asarray(model.predict_proba(frame)), temperature)
     classes = list(model.classes_)
-    return [dict(zip(classes, map(float, row))) for row in np.asarray(proba)]
+    return [dict(zip(classes, map(float, row))) for row in proba]
+
+
+def temper(proba: np.ndarray, temperature: float) -> np.ndarray:
+    """Temperature scaling on probabilities: p ** (1/T), renormalised."""
+    if temperature == 1.0:
+        return proba
+    logits = np.log(np.clip(proba, 1e-12, 1.0)) / temperature
+    logits -= logits.max(axis=1, keepdims=True)
+    scaled = np.exp(logits)
+    return scaled / scaled.sum(axis=1, keepdims=True)
+
+
+def fit_temperature(proba: np.ndarray, gold_index: np.ndarray) -> float:
+    """The temperature minimising the negative log-likelihood of held-out (out-of-fold) predictions."""
+    grid = np.round(np.arange(0.3, 3.01, 0.05), 2)
+    nll = [-np.log(np.clip(temper(proba, t)[np.arange(len(gold_index)), gold_index], 1e-12, 1)).mean() for t in grid]
+    return float(grid[int(np.argmin(nll))])
 
 
 def save_model(model: dict[str, Pipeline], manifest: dict, path: Path = MODEL_PATH,
@@ -108,6 +149,18 @@ def load_model(path: Path = MODEL_PATH, manifest_path: Path = MANIFEST_PATH) -> 
             "refusing to load it (a joblib file can run code). Retrain with `make train`."
         )
     return joblib.load(path), manifest
+
+
+def expected_calibration_error(confidences: list[float], correct: list[bool], bins: int = 10) -> float:
+    """Mean |accuracy - confidence| over equal-width confidence bins, weighted by bin size."""
+    conf, ok = np.asarray(confidences, dtype=float), np.asarray(correct, dtype=float)
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    total = 0.0
+    for lo, hi in zip(edges[:-1], edges[1:]):
+        inside = (conf > lo) & (conf <= hi) if lo > 0 else (conf >= lo) & (conf <= hi)
+        if inside.any():
+            total += inside.sum() * abs(ok[inside].mean() - conf[inside].mean())
+    return float(total / max(len(conf), 1))
 
 
 def library_versions() -> dict[str, str]:

@@ -28,7 +28,8 @@ REFUTATION = re.compile(
     r"the idea that|the notion that|the claim that|claims? that .{3,80} (?:is|are) (?:false|wrong)|"
     r"nor is it true|despite (?:repeated |the |viral |what )?(?:claims|reports|descriptions|headlines)|"
     r"whatever you(?:'ve| may have)? (?:heard|read)|rumou?rs?|fictional|fiction|not what|nonsense|hype|"
-    r"as if|as though|bears (?:little|no|almost no) resemblance)\b",
+    r"as if|as though|bears (?:little|no|almost no) resemblance|sensationali[sz]\w*|alarmis[mt]\w*|"
+    r"scaremonger\w*|hyperbol\w*|the (?:idea|image|picture|notion) of)\b",
     re.IGNORECASE,
 )
 NEGATED_TRUTH = re.compile(r"\b(not|n't|never)\b.{0,12}\b(true|the case|accurate)\b", re.IGNORECASE)

@@ -28,13 +28,24 @@ from pipeline.config import (
     PATTERNS_PATH,
 )
 from pipeline.corpus import file_sha256, load_articles, load_claims, spans_match
-from pipeline.decide import Policy, decide
+from pipeline.decide import Policy, decide, model_choice
 from pipeline.extract import build_detector, candidates, detector_input, in_quote
 from pipeline.facts import FactLinker, load_facts
-from pipeline.model import build_pipeline, class_probabilities, library_versions, load_params, model_input, save_model
+from pipeline.model import (
+    build_pipeline,
+    candidate_params,
+    class_probabilities,
+    expected_calibration_error,
+    fit_temperature,
+    library_versions,
+    load_params,
+    model_input,
+    save_model,
+    temper,
+)
 from pipeline.nlp import load_nlp
 from pipeline.rules import PatternSet, load_patterns
-from pipeline.schema import ALL_CLASSES, Label, RuleHit, Stance, parse_class
+from pipeline.schema import ALL_CLASSES, Label, RuleHit, Stance, class_name, parse_class
 from pipeline.stance import build_stance_model, stance_input
 
 
@@ -42,20 +53,25 @@ def featurize(frame: pd.DataFrame, patterns: PatternSet, facts) -> tuple[pd.Data
     nlp = load_nlp(UNUSED_COMPONENTS)
     docs = list(nlp.pipe(frame["text"].tolist(), batch_size=256))
     hits = rule_signals(docs, patterns, facts)
-    return model_input(frame["text"].tolist(), [""] * len(frame), hits), hits
+    contexts = frame["context"].tolist() if "context" in frame else [""] * len(frame)
+    return model_input(frame["text"].tolist(), contexts, hits), hits
 
 
-def rule_precision(hits: list[list[RuleHit]], targets: list[str]) -> dict[str, list]:
-    """Per rule: the share of claims it fired on whose gold label (and subtype) it named, and how many."""
-    fired: dict[str, list[int]] = {}
-    for claim_hits, target in zip(hits, targets):
+def rule_precision(hits: list[list[RuleHit]], targets: list[str], model_right: list[bool]) -> dict[str, list]:
+    """Per rule: [precision, support, the model's out-of-fold accuracy on the same claims].
+
+    Precision is the share of claims it fired on whose gold label (and subtype) it named.
+    """
+    fired: dict[str, list[tuple[int, int]]] = {}
+    for claim_hits, target, right in zip(hits, targets, model_right):
         gold_label, gold_sub = parse_class(target)
         for hit in claim_hits:
             if hit.label is None:
                 continue
-            right = hit.label is gold_label and (hit.label is Label.ACCURATE or hit.subtype == gold_sub)
-            fired.setdefault(hit.rule, []).append(int(right))
-    return {rule: [round(float(np.mean(v)), 4), len(v)] for rule, v in sorted(fired.items())}
+            ok = hit.label is gold_label and (hit.label is Label.ACCURATE or hit.subtype == gold_sub)
+            fired.setdefault(hit.rule, []).append((int(ok), int(right)))
+    return {rule: [round(float(np.mean([a for a, _ in v])), 4), len(v), round(float(np.mean([b for _, b in v])), 4)]
+            for rule, v in sorted(fired.items())}
 
 
 def out_of_fold(pipe, X: pd.DataFrame, y: list[str], groups: list[str], folds: int) -> list[dict[str, float]]:
@@ -126,44 +142,89 @@ def train_stance(frame: pd.DataFrame, articles: list[dict], params: dict) -> tup
     return model.fit(X, y), round(float(np.mean(predicted == np.array(y))), 4)
 
 
+def classifier_rows(corpus: pd.DataFrame, articles: list[dict], patterns: PatternSet) -> pd.DataFrame:
+    """Training claims: the corpus's training split plus the gold claims of the training articles,
+    the latter with the context extraction resolves for them (what "it" or "the system" stands for)."""
+    nlp = load_nlp(UNUSED_COMPONENTS)
+    from_articles = []
+    for art, doc in zip(articles, nlp.pipe([a["text"] for a in articles], batch_size=16)):
+        cands = candidates(doc, patterns)
+        for n, claim in enumerate(art["claims"], 1):
+            gold = (claim["start"], claim["end"])
+            context = next((c.context for c in cands if spans_match((c.span.start_char, c.span.end_char), gold)), "")
+            from_articles.append({"id": f"{art['id']}:{n}", "text": claim["text"], "group": art["id"],
+                                  "target": class_name(Label(claim["label"]), claim["subtype"]), "context": context})
+    rows = corpus[corpus["split"] == "train"][["id", "text", "group", "target"]].assign(context="")
+    return pd.concat([rows, pd.DataFrame(from_articles, columns=rows.columns)], ignore_index=True)
+
+
+def select_model(params: dict, X: pd.DataFrame, y: list[str], groups: list[str]) -> tuple[dict, list, dict]:
+    """Compare the candidates by grouped CV macro-F1 (labels); the best one's params and out-of-fold probabilities."""
+    gold = [t.partition("/")[0] for t in y]
+    results, best = {}, None
+    for cand in candidate_params(params):
+        oof = out_of_fold(build_pipeline(cand), X, y, groups, params["cv_folds"])
+        predicted = [model_choice(p)[0].value for p in oof]
+        results[cand["name"]] = round(float(f1_score(gold, predicted, average="macro")), 4)
+        if best is None or results[cand["name"]] > results[best[0]["name"]]:
+            best = (cand, oof)
+    return best[0], best[1], results
+
+
+def calibrate(oof: list[dict[str, float]], y: list[str]) -> tuple[float, list[dict[str, float]]]:
+    """Fit a temperature on out-of-fold probabilities; return it and the calibrated probabilities."""
+    classes = sorted(oof[0])
+    proba = np.array([[p[c] for c in classes] for p in oof])
+    temperature = fit_temperature(proba, np.array([classes.index(t) for t in y]))
+    return temperature, [dict(zip(classes, map(float, row))) for row in temper(proba, temperature)]
+
+
 def train(claims_path: Path = CLAIMS_PATH, model_path: Path = MODEL_PATH, manifest_path: Path = MANIFEST_PATH,
           params_path: Path = PARAMS_PATH, facts_path: Path = FACTS_PATH,
           patterns_path: Path = PATTERNS_PATH, articles_path: Path = ARTICLES_PATH) -> dict:
-    """Fit the model on the training split and write it with its manifest; returns the manifest."""
+    """Fit the models on the training split and write them with their manifest; returns the manifest."""
     params = load_params(params_path)
     facts = load_facts(facts_path)
     patterns = PatternSet(load_nlp(UNUSED_COMPONENTS), load_patterns(patterns_path))
     corpus = load_claims(claims_path, facts)
-    train_rows = corpus[corpus["split"] == "train"].reset_index(drop=True)
-    X, hits = featurize(train_rows, patterns, facts)
-    y, groups = train_rows["target"].tolist(), train_rows["group"].tolist()
-    pipe = build_pipeline(params)
-
-    oof = out_of_fold(pipe, X, y, groups, params["cv_folds"])
-    precision = rule_precision(hits, y)
-    draft = Policy(0.0, params["override_precision"], params["min_rule_support"], precision)
-    linker = FactLinker(facts)
-    linked = linker.link(train_rows["text"].tolist())
-    verdicts = [decide(p, h, Stance.ASSERTED, lk, draft) for p, h, lk in zip(oof, hits, linked)]
-    gold = [parse_class(t) for t in y]
-    correct = [v.label is g[0] for v, g in zip(verdicts, gold)]
-    threshold = choose_threshold([v.confidence for v in verdicts], correct, params["target_precision"])
-    cv_macro = f1_score([g[0].value for g in gold], [v.label.value for v in verdicts], average="macro")
-
     articles = [a for a in load_articles(articles_path, facts) if a["split"] == "train"]
+    rows = classifier_rows(corpus, articles, patterns)
+    X, hits = featurize(rows, patterns, facts)
+    y, groups = rows["target"].tolist(), rows["group"].tolist()
+
+    chosen, oof, comparison = select_model(params, X, y, groups)
+    temperature, calibrated = calibrate(oof, y)
+    verdicts, policy = decision_policy(calibrated, hits, y, rows["text"].tolist(), facts, params)
+    gold = [parse_class(t)[0] for t in y]
+    correct = [v.label is g for v, g in zip(verdicts, gold)]
     detector, detector_threshold, detector_f1 = train_detector(articles, patterns, params)
-    stance_model, stance_accuracy = train_stance(train_rows, articles, params)
-    model = {"classifier": pipe.fit(X, y), "detector": detector, "stance": stance_model}
-    policy = {"review_threshold": threshold, "detector_threshold": detector_threshold,
-              "override_precision": params["override_precision"],
-              "min_rule_support": params["min_rule_support"], "rule_precision": precision}
+    stance_model, stance_accuracy = train_stance(corpus[corpus["split"] == "train"], articles, params)
+    model = {"classifier": build_pipeline(chosen).fit(X, y), "detector": detector, "stance": stance_model}
     manifest = {
         "corpus_sha256": file_sha256(claims_path), "facts_sha256": file_sha256(facts_path),
-        "patterns_sha256": file_sha256(patterns_path), "libraries": library_versions(), "params": params,
-        "classes": [c for c in ALL_CLASSES if c in set(y)], "train_claims": len(train_rows),
-        "articles_sha256": file_sha256(articles_path), "train_articles": len(articles),
-        "cv": {"folds": params["cv_folds"], "macro_f1_labels": round(float(cv_macro), 4),
+        "patterns_sha256": file_sha256(patterns_path), "articles_sha256": file_sha256(articles_path),
+        "libraries": library_versions(), "params": params, "chosen": chosen["name"],
+        "classes": [c for c in ALL_CLASSES if c in set(y)], "train_claims": len(rows), "train_articles": len(articles),
+        "cv": {"folds": params["cv_folds"], "candidates_macro_f1": comparison,
+               "hybrid_macro_f1": round(float(f1_score([g.value for g in gold], [v.label.value for v in verdicts],
+                                                        average="macro")), 4),
+               "ece": round(expected_calibration_error([v.confidence for v in verdicts], correct), 4),
                "detector_f1": detector_f1, "stance_accuracy": stance_accuracy},
-        "policy": policy,
+        "policy": {**policy, "temperature": temperature, "detector_threshold": detector_threshold},
     }
     return save_model(model, manifest, model_path, manifest_path)
+
+
+def decision_policy(oof: list[dict[str, float]], hits: list[list[RuleHit]], y: list[str], texts: list[str],
+                    facts, params: dict) -> tuple[list, dict]:
+    """Rule precision against the model's out-of-fold accuracy, then the review threshold."""
+    model_right = [model_choice(p)[0] is parse_class(t)[0] for p, t in zip(oof, y)]
+    precision = rule_precision(hits, y, model_right)
+    policy = {"override_precision": params["override_precision"], "min_rule_support": params["min_rule_support"],
+              "rule_precision": precision}
+    linked = FactLinker(facts).link(texts)
+    draft = Policy(review_threshold=0.0, **policy)
+    verdicts = [decide(p, h, Stance.ASSERTED, lk, draft) for p, h, lk in zip(oof, hits, linked)]
+    correct = [v.label is parse_class(t)[0] for v, t in zip(verdicts, y)]
+    threshold = choose_threshold([v.confidence for v in verdicts], correct, params["target_precision"])
+    return verdicts, {**policy, "review_threshold": threshold}

@@ -11,7 +11,7 @@ def test_model_choice_sums_subtypes_into_labels():
 
 
 def test_precise_rule_overrides_an_unsure_model():
-    policy = Policy(0.5, 0.9, 10, {"every_citizen_scored": [0.95, 40]})
+    policy = Policy(0.5, 0.9, 10, {"every_citizen_scored": [0.95, 40, 0.6]})
     verdict = decide(PROBS, [HIT], Stance.ASSERTED, [], policy)
     assert (verdict.label, verdict.subtype, verdict.confidence) == (Label.EXAGGERATION, "universal_scoring", 0.95)
     assert verdict.evidence == (("F30", Relation.CONTRADICTS),)
@@ -19,7 +19,8 @@ def test_precise_rule_overrides_an_unsure_model():
 
 
 def test_imprecise_or_rare_rule_only_informs():
-    for precision in ({"every_citizen_scored": [0.7, 40]}, {"every_citizen_scored": [0.99, 3]}):
+    for precision in ({"every_citizen_scored": [0.7, 40, 0.6]}, {"every_citizen_scored": [0.99, 3, 0.6]},
+                      {"every_citizen_scored": [0.95, 40, 0.97]}):  # imprecise, rare, or no better than the model
         verdict = decide(PROBS, [HIT], Stance.ASSERTED, ["F12"], Policy(0.5, 0.9, 10, precision))
         assert verdict.label is Label.CONFLATION
         assert verdict.rules == ("every_citizen_scored",)
