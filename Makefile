@@ -9,11 +9,11 @@ SAMPLE := corpus/sample/articles.jsonl
 CORPUS := corpus/claims.csv corpus/articles.jsonl corpus/facts.jsonl corpus/patterns.json models/params.json
 
 .DEFAULT_GOAL := help
-.PHONY: help install train evaluate score bench test lint clean
+.PHONY: help install train evaluate score bench corpus-report test lint clean
 
 ## List the targets
 help:
-	@awk '/^## /{doc=substr($$0,4); next} /^[a-z-]+:/{if(doc){split($$0,t,":"); printf "  make %-12s %s\n", t[1], doc}; doc=""}' $(MAKEFILE_LIST)
+	@awk '/^## /{doc=substr($$0,4); next} /^[a-z-]+:/{if(doc){split($$0,t,":"); printf "  make %-14s %s\n", t[1], doc}; doc=""}' $(MAKEFILE_LIST)
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "scs-claims needs Python 3.11 or newer")'
@@ -42,6 +42,10 @@ score: $(MODEL)
 ## Benchmark scoring (1k/10k/100k-article dumps, 2% relevant, and 500 all relevant) against a naive spaCy run
 bench: $(MODEL)
 	$(BIN)/python -m pipeline.bench
+
+## Validate the corpus and print its counts, near-duplicate rate and variety
+corpus-report: $(STAMP)
+	$(CLI) corpus-report --json reports/corpus.json
 
 ## Run the test suite
 test: $(MODEL)

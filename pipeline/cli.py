@@ -45,6 +45,18 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_corpus_report(args: argparse.Namespace) -> int:
+    from pipeline.corpus_report import corpus_report, render
+
+    report = corpus_report(args.corpus)
+    print(render(report), end="")
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        print(f"wrote {args.json}")
+    return 0
+
+
 def cmd_classify(args: argparse.Namespace) -> int:
     from pipeline.checker import ClaimChecker
     from pipeline.classify import classify_file
@@ -115,6 +127,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--corpus", type=Path, default=CLAIMS_PATH, help="labelled claims CSV")
     p.add_argument("--reports", type=Path, default=REPORTS_DIR, help="folder for the reports")
     model_args(p)
+
+    p = command("corpus-report", cmd_corpus_report, "Validate the corpus and print its counts per label, subtype, "
+                "stance and register, the near-duplicate rate (token-set Jaccard), split hygiene and lexical variety.",
+                "scs-claims corpus-report --json reports/corpus.json")
+    p.add_argument("--corpus", type=Path, default=CLAIMS_PATH, help="labelled claims CSV")
+    p.add_argument("--json", type=Path, help="also write the report as JSON here")
 
     p = command("classify", cmd_classify, "Label claim sentences: input rows (CSV or JSONL) carry `id` and "
                 "`text`; other columns pass through; output adds label, subtype, stance, confidence, evidence, "

@@ -62,3 +62,58 @@ def test_load_claims_reports_file_and_line(tmp_path, facts):
         w.writerow(["B", "Everyone is scored.", "exaggeration", "everyone", "asserted", "", "G2", "wire"])
     with pytest.raises(DataError, match=r"claims.csv:3: subtype 'everyone'"):
         load_claims(path, facts)
+
+
+# --- the corpus issue's counts and quality checks -------------------------------------------
+
+@pytest.fixture(scope="module")
+def report():
+    from pipeline.corpus_report import corpus_report
+
+    return corpus_report()
+
+
+def test_claim_counts_meet_the_targets(report):
+    c = report["claims"]
+    assert c["claims"] >= 2500
+    counts = c["label_subtype"]
+    assert counts["accurate"] >= 800
+    assert counts["conflation/sesame_vs_government"] >= 300 and counts["conflation/score_vs_blacklist"] >= 300
+    assert counts["conflation/other"] >= 100
+    for sub in ("universal_scoring", "mandatory", "unified_system", "surveillance", "severity", "other"):
+        assert counts[f"exaggeration/{sub}"] >= 80, sub
+    assert all(share >= 0.10 for share in c["stance_share"].values()) and len(c["stance_share"]) == 4
+    assert len(c["register"]) >= 8
+
+
+def test_no_near_duplicates_across_the_split_and_few_within(report):
+    c = report["claims"]
+    assert c["near_duplicates_across_split"] == 0 and c["groups_on_both_sides"] == 0
+    assert c["near_duplicate_rate"] < 0.03
+
+
+def test_articles_are_a_gold_set_for_extraction(report):
+    a = report["articles"]
+    assert a["articles"] >= 60
+    assert set(a["style"]) == {"alarmist", "careful", "debunking", "mixed", "off_topic"}
+    assert 250 <= a["words_min_max"][0] and a["words_min_max"][1] <= 800
+    assert set(a["stance"]) == {"asserted", "reported", "refuted", "hedged"}
+
+
+def test_off_topic_articles_have_no_claims_and_others_do(facts):
+    from pipeline.config import ARTICLES_PATH
+    from pipeline.corpus import load_articles
+
+    for art in load_articles(ARTICLES_PATH, facts):
+        assert (art["style"] == "off_topic") == (not art["claims"]), art["id"]
+        for claim in art["claims"]:
+            assert art["text"][claim["start"]:claim["end"]] == claim["text"]
+
+
+def test_jaccard_and_5gram_measures_by_hand():
+    from pipeline.corpus_report import near_duplicates, unique_5gram_share
+
+    texts = ["Sesame Credit is a private score.", "Sesame Credit is a private score!", "Blacklists are separate."]
+    assert near_duplicates(texts) == [(0, 1, 1.0)]
+    assert near_duplicates(["a b c d", "a b c e"], threshold=0.5) == [(0, 1, 0.6)]  # 3 shared of 5
+    assert unique_5gram_share(["one two three four five six", "two three four five six seven", "x y z"]) == 1 / 3
