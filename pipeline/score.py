@@ -128,6 +128,11 @@ def load_checker(settings: ScoreSettings) -> ClaimChecker:
     return cache[key]
 
 
+def warm(settings: ScoreSettings) -> None:
+    """Load the checker in a worker before any chunk arrives (returns nothing: Dask sends results back)."""
+    load_checker(settings)
+
+
 def triage(item: RawRecord | Problem, settings: ScoreSettings) -> Article | Problem:
     """The article to parse, or why not: unreadable, empty, too long, or not about the SCS at all."""
     if isinstance(item, Problem):
@@ -221,7 +226,7 @@ def score_dump(in_path: Path, out_path: Path, settings: ScoreSettings = ScoreSet
     counts = Counts.from_dict(ckpt.counts)
     files = RunFiles(paths, ckpt.offsets if ckpt.records else None)
     records = islice(iter_records(in_path, settings.text_field), ckpt.records, None)
-    with make_engine(engine, score_chunk, load_checker, settings, jobs, scheduler) as runner, \
+    with make_engine(engine, score_chunk, warm, settings, jobs, scheduler) as runner, \
             progress_bar(in_path, ckpt.records, progress) as bar:
         start = saved = time.perf_counter()
         for result in runner.map(chunked(records, chunk_size)):
