@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 CLI    := $(BIN)/scs-claims
 MODEL  := models/claims.joblib
 SAMPLE := corpus/sample/articles.jsonl
-CORPUS := corpus/claims.csv corpus/articles.jsonl corpus/facts.jsonl corpus/patterns.json models/params.json
+CORPUS := corpus/claims.csv corpus/nonclaims.csv corpus/articles.jsonl corpus/facts.jsonl corpus/patterns.json models/params.json
 
 .DEFAULT_GOAL := help
 .PHONY: help install train evaluate score bench corpus-report test lint clean

@@ -7,7 +7,7 @@ functions in extract, rules, model and decide.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from sklearn.pipeline import Pipeline
@@ -82,4 +82,6 @@ class ClaimChecker:
         claims = extract_claims(article, doc, self.patterns, self.detector, self.policy.detector_threshold,
                                 self.stance_model)
         spans = [doc.char_span(c.start, c.end, alignment_mode="expand") for c in claims]
-        return list(zip(claims, self.judge(claims, spans)))
+        kept = [(c, v) for c, v in zip(claims, self.judge(claims, spans))
+                if v.not_a_claim < self.policy.not_a_claim_threshold]
+        return [(replace(c, claim_id=f"{article.id}:{n}"), v) for n, (c, v) in enumerate(kept, 1)]

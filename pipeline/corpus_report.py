@@ -108,5 +108,6 @@ def render(report: dict) -> str:
                  f"{c['unique_5gram_share']:.1%}")
     lines.append(f"non-claims: {report['nonclaims']['rows']} " + json.dumps(report["nonclaims"]["kind"]))
     lines.append(f"articles: {a['articles']} {json.dumps(a['style'])}; words {a['words_min_max']}; split {a['split']}")
-    lines.append(f"  gold claims: {a['gold_claims']}; labels {json.dumps(a['label'])}; stances {json.dumps(a['stance'])}")
+    lines.append(f"  gold claims: {a['gold_claims']}; labels {json.dumps(a['label'])}; "
+                 f"stances {json.dumps(a['stance'])}")
     return "\n".join(lines) + "\n"

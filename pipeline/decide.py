@@ -3,12 +3,14 @@
 The whole decision logic lives here:
 1. The model proposes: the label whose classes carry the most probability, then its likeliest subtype.
 2. A rule overrides the model only when its precision, measured on the training split, is at least
-   `override_precision` over at least `min_rule_support` claims, beats the model's own out-of-fold
-   accuracy on the claims where the rule fires, and exceeds the model's confidence in this claim.
+   `override_precision` over at least `min_rule_support` claims and beats the model's own out-of-fold
+   accuracy on the claims where the rule fires (so the model's confidence there is the less reliable).
    Otherwise rules only inform (they are already features of the model).
 3. Evidence: the facts cited by hits that agree with the final label (and by number checks), then
    the facts the linker finds, marked `supports` for accurate claims and `contradicts` otherwise.
-4. `needs_review` when confidence is below `review_threshold` (chosen on out-of-fold predictions of
+4. Extraction drops a candidate the classifier finds more likely no claim at all (the `none` class,
+   learned from the hard non-claims) than `not_a_claim_threshold`; `classify` never drops a row.
+5. `needs_review` when confidence is below `review_threshold` (chosen on out-of-fold predictions of
    the training split, never on the test split) or no fact is linked.
 """
 
@@ -16,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from pipeline.schema import Label, Relation, RuleHit, Stance, Verdict, parse_class
+from pipeline.schema import NOT_A_CLAIM, Label, Relation, RuleHit, Stance, Verdict, parse_class
 
 
 @dataclass(frozen=True)
@@ -26,12 +28,21 @@ class Policy:
     min_rule_support: int = 10
     rule_precision: dict[str, list] = field(default_factory=dict, hash=False)  # rule -> [precision, support]
     max_evidence: int = 4
+    not_a_claim_threshold: float = 0.5
     detector_threshold: float = 0.5
     temperature: float = 1.0
 
     @classmethod
     def from_manifest(cls, manifest: dict) -> Policy:
         return cls(**manifest["policy"])
+
+
+def claim_probabilities(probs: dict[str, float]) -> tuple[dict[str, float], float]:
+    """The label classes renormalised without the not-a-claim class, and that class's probability."""
+    p_none = probs.get(NOT_A_CLAIM, 0.0)
+    rest = {k: v for k, v in probs.items() if k != NOT_A_CLAIM}
+    total = sum(rest.values()) or 1.0
+    return {k: v / total for k, v in rest.items()}, p_none
 
 
 def label_probabilities(probs: dict[str, float]) -> dict[Label, float]:
@@ -43,20 +54,21 @@ def label_probabilities(probs: dict[str, float]) -> dict[Label, float]:
 
 def model_choice(probs: dict[str, float]) -> tuple[Label, str, float]:
     """The label with the most probability mass, its likeliest subtype, and that mass."""
+    probs = claim_probabilities(probs)[0]
     totals = label_probabilities(probs)
     label = max(Label, key=lambda lab: (totals[lab], -list(Label).index(lab)))
     subtypes = sorted(((p, name) for name, p in probs.items() if parse_class(name)[0] is label), reverse=True)
     return label, parse_class(subtypes[0][1])[1], totals[label]
 
 
-def overriding_rule(hits: list[RuleHit], policy: Policy, confidence: float) -> tuple[RuleHit, float] | None:
+def overriding_rule(hits: list[RuleHit], policy: Policy) -> tuple[RuleHit, float] | None:
     best = None
     for hit in hits:
         if hit.label is None:
             continue
         precision, support, model_accuracy = (*policy.rule_precision.get(hit.rule, (0.0, 0)), 1.0)[:3]
         justified = precision >= policy.override_precision and precision > model_accuracy
-        if justified and support >= policy.min_rule_support and precision > confidence:
+        if justified and support >= policy.min_rule_support:
             if best is None or precision > best[1]:
                 best = (hit, precision)
     return best
@@ -77,9 +89,10 @@ def collect_evidence(label: Label, hits: list[RuleHit], linked: list[str], limit
 def decide(probs: dict[str, float], hits: list[RuleHit], stance: Stance, linked: list[str],
            policy: Policy) -> Verdict:
     """One claim's verdict; see the module docstring for the logic."""
+    probs, p_none = claim_probabilities(probs)
     label, subtype, confidence = model_choice(probs)
     reason = f"model {label.value}{'/' + subtype if subtype else ''} p={confidence:.2f}"
-    if override := overriding_rule(hits, policy, confidence):
+    if override := overriding_rule(hits, policy):
         hit, precision = override
         if (hit.label, hit.subtype) != (label, subtype):
             reason = f"rule {hit.rule} (precision {precision:.2f}) over {reason}"
@@ -87,4 +100,4 @@ def decide(probs: dict[str, float], hits: list[RuleHit], stance: Stance, linked:
     evidence = collect_evidence(label, hits, linked, policy.max_evidence)
     needs_review = confidence < policy.review_threshold or not evidence
     return Verdict(label, subtype, stance, confidence, evidence, tuple(h.rule for h in hits),
-                   needs_review, reason)
+                   needs_review, reason, p_none)

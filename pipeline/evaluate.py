@@ -13,7 +13,7 @@ import pandas as pd
 from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
 
 from pipeline.checker import ClaimChecker
-from pipeline.config import ARTICLES_PATH, CLAIMS_PATH, MANIFEST_PATH, MODEL_PATH, REPORTS_DIR
+from pipeline.config import ARTICLES_PATH, CLAIMS_PATH, MANIFEST_PATH, MODEL_PATH, NONCLAIMS_PATH, REPORTS_DIR
 from pipeline.corpus import file_sha256, load_articles, load_claims, spans_match
 from pipeline.decide import Policy, model_choice
 from pipeline.model import (
@@ -106,7 +106,8 @@ def model_only(checker: ClaimChecker, corpus: pd.DataFrame, test_rows: pd.DataFr
     params = checker.manifest["params"]
     chosen = next(c for c in candidate_params(params) if c["name"] == checker.manifest["chosen"])
     train_articles = [a for a in load_articles(articles_path) if a["split"] == "train"]
-    rows = classifier_rows(corpus, train_articles, checker.patterns)
+    nonclaims = pd.read_csv(NONCLAIMS_PATH, dtype=str, keep_default_na=False)
+    rows = classifier_rows(corpus, train_articles, checker.patterns, nonclaims)
     X_train, _ = featurize(rows, checker.patterns, checker.facts)
     X_test, _ = featurize(test_rows, checker.patterns, checker.facts)
     text_model = build_pipeline(text_only(chosen)).fit(X_train, rows["target"].tolist())

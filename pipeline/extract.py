@@ -147,8 +147,8 @@ def candidates(doc: Doc, patterns: PatternSet) -> list[Candidate]:
             }
             context = antecedent if not subject and antecedent else ""
             out.append(Candidate(part, part_found, features, context, quoted))
-        if has_subject[i]:
-            antecedent = found.get("SUBJECT")[0].text
+        if has_subject[i]:  # the longest subject mention, earliest first: "social credit system", not "social credit"
+            antecedent = max(found.get("SUBJECT"), key=lambda s: (len(s), -s.start)).text
             para_subject = True
     return out
 

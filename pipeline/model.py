@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import platform
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -54,9 +55,22 @@ def model_input(texts: Sequence[str], contexts: Sequence[str], hits: Sequence[It
         row = dict.fromkeys(RULE_COLUMNS, 0.0)
         for hit in claim_hits:
             row[f"rule:{hit.rule}"] = 1.0
-        row["text"] = f"{text} [ctx] {context}" if context else text
+        row["text"] = resolve_reference(text, context)
         rows.append(row)
     return pd.DataFrame(rows, columns=["text", *RULE_COLUMNS])
+
+
+REFERENCE = re.compile(r"\b(?:it|its|this|they|their|these|that|those|the (?:system|score|scores|app|scheme|list|"
+                       r"rating|program|programme|project|policy|service|initiative|blacklist|database|points|plan))\b",
+                       re.IGNORECASE)
+
+
+def resolve_reference(text: str, context: str) -> str:
+    """The text the classifier reads: the first short reference replaced by what it stands for."""
+    if not context:
+        return text
+    return REFERENCE.sub(lambda m: f"{context}'s" if m.group(0).lower() in ("its", "their") else context,
+                         text, count=1)
 
 
 def build_pipeline(params: dict) -> Pipeline:

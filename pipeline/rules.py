@@ -61,6 +61,11 @@ def is_negated(span: Span) -> bool:
     root = span.root
     if any(t.lower_ in NEGATORS and t.head.lemma_ not in PENALTY_ACTIONS for t in span):
         return True
+    noun = root
+    while noun.dep_ in ("amod", "compound", "nummod") and noun.head is not noun:
+        noun = noun.head  # "single national" -> the noun it modifies, "score", which may carry "no"
+    if noun is not root and any(c.dep_ == "det" and c.lower_ in NEGATORS for c in noun.children):
+        return True
     if any((c.dep_ == "neg" or c.lower_ in NEGATORS) for c in root.children) and root.lemma_ not in PENALTY_ACTIONS:
         return True
     verb = root

@@ -38,6 +38,9 @@ SUBTYPES: dict[Label, tuple[str, ...]] = {
 }
 
 
+NOT_A_CLAIM = "none"  # the classifier's extra class: a candidate sentence that is no checkable claim
+
+
 def class_name(label: Label, subtype: str = "") -> str:
     """The model's target: 'accurate' or 'label/subtype'."""
     return label.value if not subtype else f"{label.value}/{subtype}"
@@ -126,6 +129,7 @@ class Verdict:
     rules: tuple[str, ...]
     needs_review: bool
     reason: str
+    not_a_claim: float = 0.0  # the classifier's probability that this is no checkable claim at all
 
     def fields(self) -> dict:
         """The output columns shared by `classify` and `score`."""

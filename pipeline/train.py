@@ -24,10 +24,11 @@ from pipeline.config import (
     FACTS_PATH,
     MANIFEST_PATH,
     MODEL_PATH,
+    NONCLAIMS_PATH,
     PARAMS_PATH,
     PATTERNS_PATH,
 )
-from pipeline.corpus import file_sha256, load_articles, load_claims, spans_match
+from pipeline.corpus import file_sha256, load_articles, load_claims, spans_match, split_of
 from pipeline.decide import Policy, decide, model_choice
 from pipeline.extract import build_detector, candidates, detector_input, in_quote
 from pipeline.facts import FactLinker, load_facts
@@ -45,7 +46,7 @@ from pipeline.model import (
 )
 from pipeline.nlp import load_nlp
 from pipeline.rules import PatternSet, load_patterns
-from pipeline.schema import ALL_CLASSES, Label, RuleHit, Stance, class_name, parse_class
+from pipeline.schema import ALL_CLASSES, NOT_A_CLAIM, Label, RuleHit, Stance, class_name, parse_class
 from pipeline.stance import build_stance_model, stance_input
 
 
@@ -142,29 +143,42 @@ def train_stance(frame: pd.DataFrame, articles: list[dict], params: dict) -> tup
     return model.fit(X, y), round(float(np.mean(predicted == np.array(y))), 4)
 
 
-def classifier_rows(corpus: pd.DataFrame, articles: list[dict], patterns: PatternSet) -> pd.DataFrame:
-    """Training claims: the corpus's training split plus the gold claims of the training articles,
-    the latter with the context extraction resolves for them (what "it" or "the system" stands for)."""
+def classifier_rows(corpus: pd.DataFrame, articles: list[dict], patterns: PatternSet,
+                    nonclaims: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Training rows: the corpus's training split, the gold claims of the training articles (with the
+    context extraction resolves for them), and, as the `none` class, the hard non-claims and the
+    article sentences that are no claim."""
     nlp = load_nlp(UNUSED_COMPONENTS)
     from_articles = []
     for art, doc in zip(articles, nlp.pipe([a["text"] for a in articles], batch_size=16)):
         cands = candidates(doc, patterns)
+        golds = [(c["start"], c["end"]) for c in art["claims"]]
         for n, claim in enumerate(art["claims"], 1):
-            gold = (claim["start"], claim["end"])
-            context = next((c.context for c in cands if spans_match((c.span.start_char, c.span.end_char), gold)), "")
+            context = next((c.context for c in cands
+                            if spans_match((c.span.start_char, c.span.end_char), golds[n - 1])), "")
             from_articles.append({"id": f"{art['id']}:{n}", "text": claim["text"], "group": art["id"],
                                   "target": class_name(Label(claim["label"]), claim["subtype"]), "context": context})
+        if nonclaims is not None:
+            from_articles += [{"id": f"{art['id']}:x{k}", "text": c.span.text, "group": art["id"],
+                               "target": NOT_A_CLAIM, "context": c.context}
+                              for k, c in enumerate(cands)
+                              if not any(spans_match((c.span.start_char, c.span.end_char), g) for g in golds)]
     rows = corpus[corpus["split"] == "train"][["id", "text", "group", "target"]].assign(context="")
-    return pd.concat([rows, pd.DataFrame(from_articles, columns=rows.columns)], ignore_index=True)
+    parts = [rows, pd.DataFrame(from_articles, columns=rows.columns)]
+    if nonclaims is not None:
+        parts.append(nonclaims[nonclaims["group"].map(split_of) == "train"][["id", "text", "group"]]
+                     .assign(target=NOT_A_CLAIM, context=""))
+    return pd.concat(parts, ignore_index=True)
 
 
 def select_model(params: dict, X: pd.DataFrame, y: list[str], groups: list[str]) -> tuple[dict, list, dict]:
     """Compare the candidates by grouped CV macro-F1 (labels); the best one's params and out-of-fold probabilities."""
-    gold = [t.partition("/")[0] for t in y]
+    claims = [i for i, t in enumerate(y) if t != NOT_A_CLAIM]
+    gold = [y[i].partition("/")[0] for i in claims]
     results, best = {}, None
     for cand in candidate_params(params):
         oof = out_of_fold(build_pipeline(cand), X, y, groups, params["cv_folds"])
-        predicted = [model_choice(p)[0].value for p in oof]
+        predicted = [model_choice(oof[i])[0].value for i in claims]
         results[cand["name"]] = round(float(f1_score(gold, predicted, average="macro")), 4)
         if best is None or results[cand["name"]] > results[best[0]["name"]]:
             best = (cand, oof)
@@ -181,21 +195,26 @@ def calibrate(oof: list[dict[str, float]], y: list[str]) -> tuple[float, list[di
 
 def train(claims_path: Path = CLAIMS_PATH, model_path: Path = MODEL_PATH, manifest_path: Path = MANIFEST_PATH,
           params_path: Path = PARAMS_PATH, facts_path: Path = FACTS_PATH,
-          patterns_path: Path = PATTERNS_PATH, articles_path: Path = ARTICLES_PATH) -> dict:
+          patterns_path: Path = PATTERNS_PATH, articles_path: Path = ARTICLES_PATH,
+          nonclaims_path: Path = NONCLAIMS_PATH) -> dict:
     """Fit the models on the training split and write them with their manifest; returns the manifest."""
     params = load_params(params_path)
     facts = load_facts(facts_path)
     patterns = PatternSet(load_nlp(UNUSED_COMPONENTS), load_patterns(patterns_path))
     corpus = load_claims(claims_path, facts)
     articles = [a for a in load_articles(articles_path, facts) if a["split"] == "train"]
-    rows = classifier_rows(corpus, articles, patterns)
+    nonclaims = pd.read_csv(nonclaims_path, dtype=str, keep_default_na=False)
+    rows = classifier_rows(corpus, articles, patterns, nonclaims)
     X, hits = featurize(rows, patterns, facts)
     y, groups = rows["target"].tolist(), rows["group"].tolist()
 
     chosen, oof, comparison = select_model(params, X, y, groups)
     temperature, calibrated = calibrate(oof, y)
-    verdicts, policy = decision_policy(calibrated, hits, y, rows["text"].tolist(), facts, params)
-    gold = [parse_class(t)[0] for t in y]
+    claims = [i for i, t in enumerate(y) if t != NOT_A_CLAIM]
+    y_claims = [y[i] for i in claims]
+    verdicts, policy = decision_policy([calibrated[i] for i in claims], [hits[i] for i in claims], y_claims,
+                                       [rows["text"][i] for i in claims], facts, params)
+    gold = [parse_class(t)[0] for t in y_claims]
     correct = [v.label is g for v, g in zip(verdicts, gold)]
     detector, detector_threshold, detector_f1 = train_detector(articles, patterns, params)
     stance_model, stance_accuracy = train_stance(corpus[corpus["split"] == "train"], articles, params)
@@ -204,13 +223,16 @@ def train(claims_path: Path = CLAIMS_PATH, model_path: Path = MODEL_PATH, manife
         "corpus_sha256": file_sha256(claims_path), "facts_sha256": file_sha256(facts_path),
         "patterns_sha256": file_sha256(patterns_path), "articles_sha256": file_sha256(articles_path),
         "libraries": library_versions(), "params": params, "chosen": chosen["name"],
-        "classes": [c for c in ALL_CLASSES if c in set(y)], "train_claims": len(rows), "train_articles": len(articles),
+        "classes": [c for c in (*ALL_CLASSES, NOT_A_CLAIM) if c in set(y)], "train_claims": len(claims),
+        "train_non_claims": len(y) - len(claims), "train_articles": len(articles),
+        "nonclaims_sha256": file_sha256(nonclaims_path),
         "cv": {"folds": params["cv_folds"], "candidates_macro_f1": comparison,
                "hybrid_macro_f1": round(float(f1_score([g.value for g in gold], [v.label.value for v in verdicts],
                                                         average="macro")), 4),
                "ece": round(expected_calibration_error([v.confidence for v in verdicts], correct), 4),
                "detector_f1": detector_f1, "stance_accuracy": stance_accuracy},
-        "policy": {**policy, "temperature": temperature, "detector_threshold": detector_threshold},
+        "policy": {**policy, "temperature": temperature, "detector_threshold": detector_threshold,
+                   "not_a_claim_threshold": params["not_a_claim_threshold"]},
     }
     return save_model(model, manifest, model_path, manifest_path)
 

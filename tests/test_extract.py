@@ -38,3 +38,70 @@ def test_claims_slice_back_to_the_article(nlp, patterns):
 def test_questions_and_off_topic_sentences_are_not_claims(nlp, patterns):
     text = "Is China scoring its citizens? The football club was fined last week. Nobody knows why."
     assert extract_claims(Article(id="a", text=text), nlp(text), patterns) == []
+
+
+# --- with the shipped detector and stance model --------------------------------------------
+
+def check(checker, text, article_id="t"):
+    return checker.check_article(Article(id=article_id, text=text))
+
+
+def test_two_sentence_claim_with_a_pronoun_is_found_and_resolved(checker):
+    text = "China's social credit system gives every citizen a score. It decides who may board a train."
+    results = check(checker, text)
+    assert [c.text for c, _ in results] == ["China's social credit system gives every citizen a score.",
+                                            "It decides who may board a train."]
+    second, verdict = results[1]
+    assert second.context == "social credit system"
+    assert verdict.label.value != "accurate"
+
+
+def test_sentence_with_two_claims_gives_two_spans(checker):
+    text = ("Sesame Credit is a private loyalty score run inside Alipay, but the courts' blacklist of "
+            "judgment defaulters is kept by judges.")
+    claims = [c for c, _ in check(checker, text)]
+    assert len(claims) == 2
+    assert claims[0].text.startswith("Sesame Credit") and claims[1].text.startswith("the courts' blacklist")
+    for claim in claims:
+        assert text[claim.start:claim.end] == claim.text
+
+
+def test_quoted_claim_is_attributed_to_the_speaker(checker):
+    text = ('"Every citizen in China now has a social credit score," said the campaigner. '
+            "He added that the scores decide who can travel.")
+    claims = [c for c, _ in check(checker, text)]
+    assert claims[0].stance is Stance.REPORTED
+
+
+@pytest.mark.parametrize("text, stance", [
+    ("Many Western reports mistake Sesame Credit for the government's social credit system.", Stance.REFUTED),
+    ("According to one tabloid, a low Sesame Credit score gets you banned from trains.", Stance.REPORTED),
+    ("The social credit scores could one day be merged into a single national rating.", Stance.HEDGED),
+    ("There is no single national social credit score.", Stance.ASSERTED),
+])
+def test_stance_of_extracted_claims(checker, text, stance):
+    claims = [c for c, _ in check(checker, text)]
+    assert len(claims) == 1 and claims[0].stance is stance
+
+
+def test_plain_negation_is_accurate_but_a_refuted_myth_keeps_its_label(checker):
+    (_, plain), = check(checker, "There is no single national social credit score in China.")
+    assert (plain.label.value, plain.stance) == ("accurate", Stance.ASSERTED)
+    (_, refuted), = check(checker, "The myth that every Chinese citizen has a social credit score refuses to die.")
+    assert (refuted.label.value, refuted.stance) == ("exaggeration", Stance.REFUTED)
+
+
+def test_reference_article_reports_myths_without_asserting_them(checker):
+    from pipeline.config import ROOT
+
+    text = (ROOT.parent / "shared" / "seed" / "article.txt").read_text(encoding="utf-8")
+    results = check(checker, text, "reference")
+    asserted_myths = [c.text for c, v in results if v.label.value != "accurate" and v.stance is Stance.ASSERTED]
+    # Known gap (issue 4 stays open): "In many ways, it's attempting to solve real problems in China."
+    # still comes out as an asserted exaggeration/other. This guards against any regression beyond it.
+    assert len(asserted_myths) <= 1, asserted_myths
+    reported = [v for c, v in results if v.label.value != "accurate" and v.stance is not Stance.ASSERTED]
+    assert len(reported) >= 5
+    mistaken = next(v for c, v in results if c.text.startswith("Many in the media mistake Sesame Credit"))
+    assert (mistaken.label.value, mistaken.subtype, mistaken.stance) == ("conflation", "sesame_vs_government",
+                                                                         Stance.REFUTED)

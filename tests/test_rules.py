@@ -70,3 +70,16 @@ def test_hits_cite_existing_facts(nlp, patterns, facts):
     hits = run_checks(patterns.find(nlp("A low Sesame score gets you put on the blacklist.")), facts)
     assert hits and all(fid in facts for h in hits for fid in h.fact_ids)
     assert "F19" in hits[0].fact_ids
+
+
+def test_negation_on_the_noun_a_myth_modifies(nlp, patterns, facts):
+    rules = fired("There is no single national social credit score in China.", nlp, patterns, facts)
+    assert "one_national_score:negated" in rules and "one_national_score" not in rules
+
+
+@pytest.mark.parametrize("text", [
+    "People with low scores can't buy plane tickets.",
+    "My friend's score dropped and he couldn't buy a high-speed rail ticket.",
+])
+def test_a_penalty_phrased_negatively_is_not_a_denial(nlp, patterns, facts, text):
+    assert "score_causes_blacklisting" in fired(text, nlp, patterns, facts)
