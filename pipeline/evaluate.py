@@ -7,6 +7,7 @@ scorer does; metrics themselves come from scikit-learn.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 
 import pandas as pd
@@ -90,6 +91,8 @@ def evaluate(claims_path: Path = CLAIMS_PATH, model_path: Path = MODEL_PATH,
         "held_out_groups": int(test_rows["group"].nunique()), "model_trained_on_this_corpus": not stale,
         "hybrid": scores(gold, hybrid), "rules_only": scores(gold, rules), "model_only": scores(gold, model),
         "review": review_stats(gold, verdicts),
+        "top_confusions": top_confusions(gold, hybrid),
+        "rules": rule_summary(hits, gold),
     }
     if articles_path.exists():
         held_out = [a for a in load_articles(articles_path, checker.facts) if a["split"] == "test"]
@@ -99,6 +102,23 @@ def evaluate(claims_path: Path = CLAIMS_PATH, model_path: Path = MODEL_PATH,
     write_errors(reports_dir / "errors.csv", test_rows, hybrid, verdicts)
     (reports_dir / "evaluation.md").write_text(render(report), encoding="utf-8")
     return report
+
+
+def top_confusions(gold: list[str], predicted: list[str], n: int = 5) -> list[list]:
+    """The n most common (gold, predicted) class pairs among the errors."""
+    pairs = Counter((g, p) for g, p in zip(gold, predicted) if g != p)
+    return [[g, p, k] for (g, p), k in pairs.most_common(n)]
+
+
+def rule_summary(hits: list[list[RuleHit]], gold: list[str]) -> dict[str, dict]:
+    """Per labelling rule on the held-out claims: coverage (share fired) and precision (label and subtype)."""
+    fired: dict[str, list[bool]] = {}
+    for claim_hits, target in zip(hits, gold):
+        for hit in claim_hits:
+            if hit.label is not None:
+                fired.setdefault(hit.rule, []).append(class_correct(target, class_name(hit.label, hit.subtype)))
+    return {rule: {"coverage": round(len(v) / max(len(gold), 1), 4), "precision": round(sum(v) / len(v), 4),
+                   "fired": len(v)} for rule, v in sorted(fired.items())}
 
 
 def model_only(checker: ClaimChecker, corpus: pd.DataFrame, test_rows: pd.DataFrame, articles_path: Path) -> list[str]:
@@ -159,6 +179,10 @@ def render(report: dict) -> str:
     r = report["review"]
     lines += ["", f"needs_review: {r['abstention_rate']:.1%} of claims; "
                   f"precision of the rest {r['precision_of_kept']:.3f}; expected calibration error {r['ece']:.3f}"]
+    lines += ["", "five most common confusions (gold -> predicted, count):"]
+    lines += [f"  {g} -> {p}: {k}" for g, p, k in report["top_confusions"]]
+    lines += ["", "labelling rules on the held-out claims:", f"  {'rule':<36} {'coverage':>8} {'precision':>9}"]
+    lines += [f"  {rule:<36} {m['coverage']:>8.3f} {m['precision']:>9.3f}" for rule, m in report["rules"].items()]
     if e := report.get("extraction"):
         lines += ["", f"Claim extraction on {e['articles']} held-out articles ({e['gold_claims']} gold claims):",
                   f"  precision {e['precision']:.3f}  recall {e['recall']:.3f}  F1 {e['f1']:.3f}",
