@@ -67,6 +67,7 @@ class DaskEngine:
 
     The client reads the input and writes the outputs (so checkpoints and resume work as locally);
     the workers need the package and the model at the same paths (a shared folder or the same image).
+    Each worker process parses with one thread at a time, so workers should have one thread each.
     """
 
     def __init__(self, func: ChunkFunction, warm: Callable, settings, scheduler: str | None = None,

@@ -71,12 +71,15 @@ LINE = re.compile(r"[^\n]+")
 # the smallest margins that lose none of the 748 gold claims of corpus/articles.jsonl (a claim such as
 # "Nobody is allowed to opt out." names no subject; it lives off the paragraphs around it).
 LINES_BEFORE, LINES_AFTER = 3, 5
+FILLER = "x"
 
 
 def focus(text: str) -> str:
     """The text to parse: the stretch from a few lines before the first line with SCS vocabulary to a few
-    lines after the last, with the lines outside it blanked. Same length and newlines, so every offset
-    still points into the original text; spaCy reads a run of spaces as one whitespace token."""
+    lines after the last, each line outside it replaced by one filler word (FILLER repeated) of the same
+    length. Offsets do not move, the filler is one token and one sentence a line (so it ends the
+    previous sentence and breaks a chain of references as the line it replaces did), and it can never
+    be a claim; whitespace would instead be absorbed into the sentence before it."""
     spans = [m.span() for m in LINE.finditer(text)]
     relevant = [i for i, (start, end) in enumerate(spans) if is_relevant(text[start:end])]
     if not relevant:
@@ -85,7 +88,7 @@ def focus(text: str) -> str:
     parts, pos = [], 0
     for i, (start, end) in enumerate(spans):
         if i < first or i > last:
-            parts += [text[pos:start], " " * (end - start)]
+            parts += [text[pos:start], FILLER * (end - start)]
             pos = end
     parts.append(text[pos:])
     return "".join(parts)

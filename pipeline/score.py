@@ -116,16 +116,17 @@ def error_record(problem: Problem) -> dict:
             "record_id": problem.record_id, "status": problem.status, "reason": problem.reason}
 
 
-_loaded = threading.local()
+_checkers: dict[tuple[str, str], ClaimChecker] = {}
+_parsing = threading.RLock()  # spaCy is not thread-safe, and load_nlp shares one pipeline per process
 
 
 def load_checker(settings: ScoreSettings) -> ClaimChecker:
-    """The checker for these settings, loaded once per worker (thread-local: spaCy is not thread-safe)."""
-    cache = _loaded.__dict__.setdefault("checkers", {})
+    """The checker for these settings, loaded once per worker process."""
     key = (settings.model_path, settings.manifest_path)
-    if key not in cache:
-        cache[key] = ClaimChecker.load(Path(settings.model_path), Path(settings.manifest_path))
-    return cache[key]
+    with _parsing:
+        if key not in _checkers:
+            _checkers[key] = ClaimChecker.load(Path(settings.model_path), Path(settings.manifest_path))
+        return _checkers[key]
 
 
 def warm(settings: ScoreSettings) -> None:
@@ -147,7 +148,9 @@ def score_chunk(items: list[RawRecord | Problem], settings: ScoreSettings) -> Ch
     """One chunk of records -> its rows, in input order. The per-chunk function of every engine."""
     entries = [(item, triage(item, settings)) for item in items]
     articles = [a for _, a in entries if isinstance(a, Article)]
-    checked = iter(check_all(load_checker(settings), articles, settings.batch_size) if articles else [])
+    checker = load_checker(settings)
+    with _parsing:  # threads of one worker process (a Dask worker with --nthreads > 1) take turns
+        checked = iter(check_all(checker, articles, settings.batch_size) if articles else [])
     result = ChunkResult(records=len(items))
     for item, entry in entries:
         if isinstance(entry, Problem):

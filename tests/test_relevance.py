@@ -51,8 +51,8 @@ def test_focus_keeps_every_gold_claim_and_every_offset():
     for article in annotated_articles():
         text = article["text"]
         kept = focus(text)
-        assert len(kept) == len(text) and [i for i, c in enumerate(kept) if c == "\n"] == [
-            i for i, c in enumerate(text) if c == "\n"]
+        assert len(kept) == len(text)
+        assert [i for i, c in enumerate(kept) if c == "\n"] == [i for i, c in enumerate(text) if c == "\n"]
         for claim in article["claims"]:
             start = text.index(claim["text"])
             assert kept[start:start + len(claim["text"])] == claim["text"], (article["id"], claim["text"])
@@ -62,6 +62,6 @@ def test_focus_blanks_lines_far_from_the_scs_vocabulary():
     off = [f"Rain in Leeds on day {i}." for i in range(12)]
     text = "\n".join(off[:5] + ["Sesame Credit is private.", "It is opt-in."] + off[5:]) + "\n"
     lines = focus(text).split("\n")
-    assert lines[:2] == [" " * len(off[0]), " " * len(off[1])]  # 3 lines kept before, 5 after
-    assert lines[2:11] == text.split("\n")[2:11] and not "".join(lines[11:]).strip()
+    assert lines[:2] == ["x" * len(off[0]), "x" * len(off[1])]  # 3 lines kept before, 5 after
+    assert lines[2:11] == text.split("\n")[2:11] and set("".join(lines[11:])) == {"x"}
     assert focus("Rain in Leeds.") == "Rain in Leeds."  # nothing relevant: unchanged (never parsed anyway)
