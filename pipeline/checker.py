@@ -16,7 +16,7 @@ from spacy.tokens import Doc, Span
 
 from pipeline.config import FACTS_PATH, MANIFEST_PATH, MODEL_PATH, PATTERNS_PATH
 from pipeline.decide import Policy, decide
-from pipeline.extract import claims_from_texts, extract_claims
+from pipeline.extract import claims_from_texts, extract_batch
 from pipeline.facts import FactBase, FactLinker, load_facts
 from pipeline.model import class_probabilities, load_model, model_input
 from pipeline.nlp import load_nlp
@@ -72,16 +72,31 @@ class ClaimChecker:
     def check_articles(self, articles: Iterable[Article], batch_size: int = 32
                        ) -> Iterator[tuple[Article, list[tuple[Claim, Verdict]]]]:
         """Each article with its claims and verdicts, parsing in batches (nlp.pipe)."""
+        batch: list[tuple[Article, Doc]] = []
         pairs = ((a.text, a) for a in articles)
         for doc, article in self.nlp.pipe(pairs, as_tuples=True, batch_size=batch_size):
-            yield article, self.check_article(article, doc)
+            batch.append((article, doc))
+            if len(batch) == batch_size:
+                yield from zip([a for a, _ in batch], self.check_parsed(batch))
+                batch = []
+        if batch:
+            yield from zip([a for a, _ in batch], self.check_parsed(batch))
 
     def check_article(self, article: Article, doc: Doc | None = None) -> list[tuple[Claim, Verdict]]:
         """The claims of one article with their verdicts."""
-        doc = doc if doc is not None else self.nlp(article.text)
-        claims = extract_claims(article, doc, self.patterns, self.detector, self.policy.detector_threshold,
-                                self.stance_model)
-        spans = [doc.char_span(c.start, c.end, alignment_mode="expand") for c in claims]
-        kept = [(c, v) for c, v in zip(claims, self.judge(claims, spans))
-                if v.not_a_claim < self.policy.not_a_claim_threshold]
-        return [(replace(c, claim_id=f"{article.id}:{n}"), v) for n, (c, v) in enumerate(kept, 1)]
+        return self.check_parsed([(article, doc if doc is not None else self.nlp(article.text))])[0]
+
+    def check_parsed(self, batch: list[tuple[Article, Doc]]) -> list[list[tuple[Claim, Verdict]]]:
+        """Claims and verdicts for parsed articles; the models run once over the whole batch."""
+        articles, docs = [a for a, _ in batch], [d for _, d in batch]
+        per_article = extract_batch(articles, docs, self.patterns, self.detector, self.policy.detector_threshold,
+                                    self.stance_model)
+        claims = [c for cs in per_article for c in cs]
+        spans = [doc.char_span(c.start, c.end, alignment_mode="expand")
+                 for doc, cs in zip(docs, per_article) for c in cs]
+        verdicts = iter(self.judge(claims, spans))
+        out = []
+        for article, cs in zip(articles, per_article):
+            kept = [(c, v) for c, v in zip(cs, verdicts) if v.not_a_claim < self.policy.not_a_claim_threshold]
+            out.append([(replace(c, claim_id=f"{article.id}:{n}"), v) for n, (c, v) in enumerate(kept, 1)])
+        return out

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from pipeline import __version__
-from pipeline.config import CLAIMS_PATH, MANIFEST_PATH, MODEL_PATH, OUT_DIR, REPORTS_DIR, SAMPLE_DUMP
+from pipeline.config import CLAIMS_PATH, MANIFEST_PATH, MODEL_PATH, OUT_DIR, PARAMS_PATH, REPORTS_DIR, SAMPLE_DUMP
 from pipeline.engines import CHUNK_SIZE, ENGINES
 from pipeline.ingest import MAX_CHARS
 
@@ -26,7 +26,7 @@ class Formatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsH
 def cmd_train(args: argparse.Namespace) -> int:
     from pipeline.train import train
 
-    manifest = train(args.corpus, args.model, args.manifest)
+    manifest = train(args.corpus, args.model, args.manifest, args.params)
     cv = manifest["cv"]
     print(f"trained on {manifest['train_claims']} claims; grouped {cv['folds']}-fold CV macro-F1 by candidate: "
           + ", ".join(f"{k} {v:.3f}" for k, v in cv["candidates_macro_f1"].items()))
@@ -116,9 +116,11 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--model", type=Path, default=MODEL_PATH, help="model artifact (joblib)")
         p.add_argument("--manifest", type=Path, default=MANIFEST_PATH, help="its manifest (sha256 is checked)")
 
-    p = command("train", cmd_train, "Train the classifier on the training split of the labelled corpus.",
+    p = command("train", cmd_train, "Train the claim detector, stance model and classifier on the training split "
+                "of the labelled corpus and annotated articles; candidates are compared by grouped CV.",
                 "scs-claims train --corpus corpus/claims.csv")
     p.add_argument("--corpus", type=Path, default=CLAIMS_PATH, help="labelled claims CSV")
+    p.add_argument("--params", type=Path, default=PARAMS_PATH, help="hyperparameters and candidate models (JSON)")
     model_args(p)
 
     p = command("evaluate", cmd_evaluate, "Score the model, rules-only and model-only ablations on the "

@@ -109,9 +109,9 @@ def reference_of(span: Span) -> str:
     return ""
 
 
-def in_quote(doc: Doc, span: Span) -> bool:
+def in_quote(doc: Doc, span: Span, text: str | None = None) -> bool:
     """Is the span inside a quotation opened earlier in its paragraph (or by its own first token)?"""
-    text = doc.text
+    text = doc.text if text is None else text
     para_start = text.rfind("\n", 0, span.start_char) + 1
     before = text[para_start: span.start_char]
     opened = before.count("\u201c") - before.count("\u201d") + (before.count('"') % 2)
@@ -120,20 +120,20 @@ def in_quote(doc: Doc, span: Span) -> bool:
 
 def candidates(doc: Doc, patterns: PatternSet) -> list[Candidate]:
     """Every sentence or clause of the article with its detection features, in reading order."""
-    sents = list(doc.sents)
+    sents, text = list(doc.sents), doc.text
     founds = [patterns.find(s) for s in sents]
     has_subject = [bool(f.get("SUBJECT")) for f in founds]
     article_subject = sum(has_subject) / max(len(sents), 1)
     para_subject, antecedent, out = False, "", []
     for i, (sent, found) in enumerate(zip(sents, founds)):
-        if i == 0 or "\n" in doc.text[sents[i - 1].end_char - 1: sent.start_char + 1]:
+        if i == 0 or "\n" in text[sents[i - 1].end_char - 1: sent.start_char + 1]:
             para_subject = False
         parts = split_clauses(sent)
         for part in parts:
             part_found = found if len(parts) == 1 else patterns.find(part)
             subject = bool(part_found.get("SUBJECT"))
             reference = reference_of(part)
-            quoted = in_quote(doc, part)
+            quoted = in_quote(doc, part, text)
             features = {
                 "subject": float(subject), "cues": float(sum(bool(part_found.get(c)) for c in CUES)),
                 "reference": float(bool(reference)), "prev_subject": float(i > 0 and has_subject[i - 1]),
@@ -185,18 +185,27 @@ def first_rule(cand: Candidate) -> bool:
 def extract_claims(article: Article, doc: Doc, patterns: PatternSet, detector: Pipeline | None = None,
                    threshold: float = 0.5, stance_model: Pipeline | None = None) -> list[Claim]:
     """The claims of one parsed article, in reading order, with offsets into article.text."""
-    cands = candidates(doc, patterns)
-    if detector is not None and cands:
-        keep = detector.predict_proba(detector_input(cands))[:, 1] >= threshold
+    return extract_batch([article], [doc], patterns, detector, threshold, stance_model)[0]
+
+
+def extract_batch(articles: list[Article], docs: list[Doc], patterns: PatternSet, detector: Pipeline | None = None,
+                  threshold: float = 0.5, stance_model: Pipeline | None = None) -> list[list[Claim]]:
+    """The claims of several parsed articles, one model call per batch rather than per article."""
+    per_article = [candidates(doc, patterns) for doc in docs]
+    flat = [(i, c) for i, cands in enumerate(per_article) for c in cands]
+    if detector is not None and flat:
+        keep = detector.predict_proba(detector_input([c for _, c in flat]))[:, 1] >= threshold
     else:
-        keep = [first_rule(c) for c in cands]
-    kept = [c for c, k in zip(cands, keep) if k and eligible(c)]
-    claims = []
-    for cand, (stance, cue) in zip(kept, stances([c.span for c in kept], [c.quoted for c in kept], stance_model)):
+        keep = [first_rule(c) for _, c in flat]
+    kept = [(i, c) for (i, c), k in zip(flat, keep) if k and eligible(c)]
+    found = stances([c.span for _, c in kept], [c.quoted for _, c in kept], stance_model)
+    claims: list[list[Claim]] = [[] for _ in articles]
+    for (i, cand), (stance, cue) in zip(kept, found):
+        article = articles[i]
         start, end = _trim(article.text, cand.span.start_char, cand.span.end_char)
-        claims.append(Claim(text=article.text[start:end], start=start, end=end, stance=stance, stance_cue=cue,
-                            context=cand.context, article_id=article.id,
-                            claim_id=f"{article.id}:{len(claims) + 1}"))
+        claims[i].append(Claim(text=article.text[start:end], start=start, end=end, stance=stance, stance_cue=cue,
+                               context=cand.context, article_id=article.id,
+                               claim_id=f"{article.id}:{len(claims[i]) + 1}"))
     return claims
 
 

@@ -95,12 +95,13 @@ class PatternSet:
             self.tokens.add(cat, pats)
 
     def find(self, span: Span | Doc) -> Found:
-        doc = span if isinstance(span, Doc) else span.as_doc()
+        """The categories matched inside a claim span; matches stay in the article's parse."""
+        doc = span if isinstance(span, Doc) else span.doc
         found: dict[str, list[Span]] = {}
         for matcher in (self.phrases, self.tokens):
-            for match_id, start, end in matcher(doc):
+            for match_id, start, end in matcher(span):
                 found.setdefault(doc.vocab.strings[match_id], []).append(doc[start:end])
-        return Found({k: tuple(v) for k, v in found.items()}, doc.text)
+        return Found({k: tuple(v) for k, v in found.items()}, span.text)
 
 
 def load_patterns(path: Path = PATTERNS_PATH) -> dict:

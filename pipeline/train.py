@@ -212,6 +212,7 @@ def train(claims_path: Path = CLAIMS_PATH, model_path: Path = MODEL_PATH, manife
     temperature, calibrated = calibrate(oof, y)
     claims = [i for i, t in enumerate(y) if t != NOT_A_CLAIM]
     y_claims = [y[i] for i in claims]
+    n_corpus = int((corpus["split"] == "train").sum())
     verdicts, policy = decision_policy([calibrated[i] for i in claims], [hits[i] for i in claims], y_claims,
                                        [rows["text"][i] for i in claims], facts, params)
     gold = [parse_class(t)[0] for t in y_claims]
@@ -223,7 +224,8 @@ def train(claims_path: Path = CLAIMS_PATH, model_path: Path = MODEL_PATH, manife
         "corpus_sha256": file_sha256(claims_path), "facts_sha256": file_sha256(facts_path),
         "patterns_sha256": file_sha256(patterns_path), "articles_sha256": file_sha256(articles_path),
         "libraries": library_versions(), "params": params, "chosen": chosen["name"],
-        "classes": [c for c in (*ALL_CLASSES, NOT_A_CLAIM) if c in set(y)], "train_claims": len(claims),
+        "classes": [c for c in (*ALL_CLASSES, NOT_A_CLAIM) if c in set(y)],
+        "train_claims": n_corpus, "train_article_claims": len(claims) - n_corpus,
         "train_non_claims": len(y) - len(claims), "train_articles": len(articles),
         "nonclaims_sha256": file_sha256(nonclaims_path),
         "cv": {"folds": params["cv_folds"], "candidates_macro_f1": comparison,

@@ -44,15 +44,22 @@ def small_corpus(tmp_path_factory) -> Path:
     return path
 
 
+def fast_params(folder: Path) -> Path:
+    """The shipped hyperparameters with 2-fold CV and only the first candidate: tests check behaviour, not scores."""
+    params = json.loads(PARAMS_PATH.read_text())
+    params.update(cv_folds=2, candidates=params["candidates"][:1])
+    path = folder / "params.json"
+    path.write_text(json.dumps(params))
+    return path
+
+
 @pytest.fixture(scope="session")
 def small_model(tmp_path_factory, small_corpus) -> tuple[Path, Path]:
     """A model trained on the small corpus with 2-fold CV: (artifact, manifest)."""
     from pipeline.train import train
 
     folder = tmp_path_factory.mktemp("model")
-    params = {**json.loads(PARAMS_PATH.read_text()), "cv_folds": 2}
-    params_path = folder / "params.json"
-    params_path.write_text(json.dumps(params))
+    params_path = fast_params(folder)
     model, manifest = folder / "claims.joblib", folder / "claims.manifest.json"
     train(small_corpus, model, manifest, params_path)
     return model, manifest

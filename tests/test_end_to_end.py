@@ -1,12 +1,13 @@
 import json
 
-from conftest import FIXTURES, run_cli
+from conftest import FIXTURES, fast_params, run_cli
 
 
 def test_train_evaluate_score(small_corpus, tmp_path):
     """The whole workflow through the CLI on a small corpus."""
     model, manifest = tmp_path / "m.joblib", tmp_path / "m.manifest.json"
-    result = run_cli("train", "--corpus", small_corpus, "--model", model, "--manifest", manifest)
+    result = run_cli("train", "--corpus", small_corpus, "--model", model, "--manifest", manifest,
+                     "--params", fast_params(tmp_path))
     assert result.returncode == 0, result.stderr
     result = run_cli("evaluate", "--corpus", small_corpus, "--model", model, "--manifest", manifest,
                      "--reports", tmp_path / "reports")

@@ -2,11 +2,10 @@ import csv
 import json
 
 import pytest
-from conftest import FIXTURES
+from conftest import FIXTURES, fast_params
 
 from pipeline.agreement import agreement, cohen_kappa, krippendorff_alpha
 from pipeline.cli import build_parser, main
-from pipeline.config import PARAMS_PATH
 from pipeline.corpus import load_claims, split_of
 from pipeline.facts import DataError, load_facts
 from pipeline.labelstudio import read_export
@@ -332,8 +331,7 @@ def test_export_edit_import_retrain(small_model, small_corpus, tmp_path, capsys)
                  "--corpus", str(small_corpus)]) == 0
     assert "1 added" in capsys.readouterr().err
 
-    params = tmp_path / "params.json"
-    params.write_text(json.dumps({**json.loads(PARAMS_PATH.read_text()), "cv_folds": 2}))
+    params = fast_params(tmp_path)
     result = retrain(small_corpus, reviewed, tmp_path / "retrain", *small_model, params)
     combined = load_claims(result["combined"])
     row = combined[combined["id"] == target["id"]].iloc[0]
