@@ -242,9 +242,9 @@ def score_dump(in_path: Path, out_path: Path, settings: ScoreSettings = ScoreSet
                 ckpt.counts, ckpt.offsets = counts.as_dict(), files.sync()
                 save_checkpoint(ckpt_file, ckpt)
                 saved = time.perf_counter()
-            bar.update(result.records)
             bar.set_postfix(scored=counts.scored, skipped=counts.skipped, errored=counts.errored,
                             claims=counts.claims, refresh=False)
+            bar.update(result.records)
         counts.seconds = time.perf_counter() - start
     files.close()
     Path(out_path).with_suffix(".counts.json").write_text(json.dumps(counts.as_dict(), indent=2) + "\n")
