@@ -168,11 +168,11 @@ def score_chunk(items: list[RawRecord | Problem], settings: ScoreSettings) -> Ch
 
 
 def check_all(checker: ClaimChecker, articles: list[Article], batch_size: int) -> list:
-    """Each article's (claim, verdict) pairs, parsing only its relevant paragraphs (`focus`) in batches;
-    one by one, with errors kept, if a batch fails."""
+    """Each article's (claim, verdict) pairs, parsing only its SCS stretch (`focus`) in batches and running
+    the models once over the chunk; one by one, with errors kept, if that fails."""
     try:
         docs = checker.nlp.pipe([focus(a.text) for a in articles], batch_size=batch_size)
-        return [checker.check_article(a, doc) for a, doc in zip(articles, docs, strict=True)]
+        return checker.check_parsed(list(zip(articles, docs, strict=True)))
     except Exception:
         return [_check_one(checker, a) for a in articles]
 
