@@ -98,6 +98,14 @@ def positive_number(text: str) -> int:
     return int(text)
 
 
+def add_command(subparsers, name: str, func, help_text: str, example: str) -> argparse.ArgumentParser:
+    """A subcommand whose help is its description, with an example in the epilog."""
+    p = subparsers.add_parser(name, help=help_text, description=help_text, epilog=f"example:\n  {example}",
+                              formatter_class=Formatter)
+    p.set_defaults(func=func)
+    return p
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="scs-claims", formatter_class=Formatter, epilog=EPILOG,
@@ -107,10 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def command(name: str, func, help_text: str, example: str) -> argparse.ArgumentParser:
-        p = sub.add_parser(name, help=help_text, description=help_text, epilog=f"example:\n  {example}",
-                           formatter_class=Formatter)
-        p.set_defaults(func=func)
-        return p
+        return add_command(sub, name, func, help_text, example)
 
     def model_args(p: argparse.ArgumentParser) -> None:
         p.add_argument("--model", type=Path, default=MODEL_PATH, help="model artifact (joblib)")
@@ -281,10 +286,7 @@ def add_review_commands(sub, command) -> None:
     steps = review.add_subparsers(dest="review_command", required=True, metavar="STEP")
 
     def step(name: str, func, help_text: str, example: str) -> argparse.ArgumentParser:
-        p = steps.add_parser(name, help=help_text, description=help_text, epilog=f"example:\n  {example}",
-                             formatter_class=Formatter)
-        p.set_defaults(func=func)
-        return p
+        return add_command(steps, name, func, help_text, example)
 
     p = step("export", cmd_review_export, "Write a review file (CSV for a spreadsheet, or Label Studio tasks) for "
              "claims of a `score` output: context, prediction, evidence with fact statements, and empty reviewer "
