@@ -59,7 +59,7 @@ class ClaimChecker:
             return []
         hits = rule_signals(spans, self.patterns, self.facts)
         frame = model_input([c.text for c in claims], [c.context for c in claims], hits)
-        probs = class_probabilities(self.model, frame, self.policy.temperature)
+        probs = class_probabilities(self.model, frame)
         linked = self.linker.link([f"{c.context} {c.text}".strip() for c in claims])
         return [decide(p, h, c.stance, lk, self.policy) for p, h, c, lk in zip(probs, hits, claims, linked)]
 

@@ -2,6 +2,9 @@
 
 The whole decision logic lives here:
 1. The model proposes: the label whose classes carry the most probability, then its likeliest subtype.
+   The choice is made on the model's own probabilities; the calibration temperature (fitted on
+   out-of-fold predictions) only sets the confidence and the not-a-claim probability, so
+   calibrating never changes a label.
 2. A rule overrides the model only when its precision, measured on the training split, is at least
    `override_precision` over at least `min_rule_support` claims and beats the model's own out-of-fold
    accuracy on the claims where the rule fires (so the model's confidence there is the less reliable).
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from pipeline.model import temper_dict
 from pipeline.schema import NOT_A_CLAIM, Label, Relation, RuleHit, Stance, Verdict, parse_class
 
 
@@ -88,9 +92,10 @@ def collect_evidence(label: Label, hits: list[RuleHit], linked: list[str], limit
 
 def decide(probs: dict[str, float], hits: list[RuleHit], stance: Stance, linked: list[str],
            policy: Policy) -> Verdict:
-    """One claim's verdict; see the module docstring for the logic."""
-    probs, p_none = claim_probabilities(probs)
-    label, subtype, confidence = model_choice(probs)
+    """One claim's verdict from the model's (uncalibrated) class probabilities; see the module docstring."""
+    calibrated, p_none = claim_probabilities(temper_dict(probs, policy.temperature))
+    label, subtype, _ = model_choice(probs)
+    confidence = label_probabilities(calibrated)[label]
     reason = f"model {label.value}{'/' + subtype if subtype else ''} p={confidence:.2f}"
     if override := overriding_rule(hits, policy):
         hit, precision = override

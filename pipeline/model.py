@@ -73,17 +73,41 @@ def resolve_reference(text: str, context: str) -> str:
                          text, count=1)
 
 
+NEGATORS = frozenset({"not", "no", "never", "nobody", "none", "nothing", "neither", "nor", "without", "cannot",
+                      "nowhere", "n't"})
+SCOPE_ENDS = frozenset({"but", "while", "whereas", "although", "though", "only", "instead", "rather"})
+WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|[.,;:!?()\"\u2014\u2013-]")
+
+
+def negation_tokens(text: str) -> list[str]:
+    """Lower-cased words, those in a negation's scope prefixed NEG_ (the scope ends at punctuation or
+    "but"/"only"...): "no single national score" and "a single national score" share no feature."""
+    out, negated = [], False
+    for tok in WORD.findall(text.lower().replace("\u2019", "'")):
+        if not tok[0].isalnum() or tok in SCOPE_ENDS:
+            negated = False
+        elif tok in NEGATORS or tok.endswith("n't"):
+            negated = True
+            out.append("NEG")
+        else:
+            out.append("NEG_" + tok if negated else tok)
+    return out
+
+
 def build_pipeline(params: dict) -> Pipeline:
-    """Word and character TF-IDF beside the rule columns, then a linear classifier."""
+    """Word, negation-marked word and character TF-IDF beside the rule columns, then a linear classifier."""
     features = ColumnTransformer(
         [
             ("words", TfidfVectorizer(ngram_range=tuple(params["word_ngrams"]), sublinear_tf=True,
                                       min_df=params["min_df"]), "text"),
+            ("negated", TfidfVectorizer(tokenizer=negation_tokens, token_pattern=None, lowercase=False,
+                                        ngram_range=(1, 2), sublinear_tf=True, min_df=2), "text"),
             ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=tuple(params["char_ngrams"]),
                                       sublinear_tf=True, min_df=params["min_df"]), "text"),
             ("rules", "passthrough", list(RULE_COLUMNS)),
         ],
-        transformer_weights={"words": 1.0, "chars": 1.0, "rules": params["rule_weight"]},
+        transformer_weights={"words": 1.0, "negated": params["negation_weight"], "chars": 1.0,
+                             "rules": params["rule_weight"]},
     )
     return Pipeline([("features", features), ("classifier", build_classifier(params))])
 
@@ -115,9 +139,9 @@ def text_only(params: dict) -> dict:
     return {**params, "rule_weight": 0.0}
 
 
-def class_probabilities(model: Pipeline, frame: pd.DataFrame, temperature: float = 1.0) -> list[dict[str, float]]:
-    """Class probabilities, softened or sharpened by the calibration temperature."""
-    proba = temper(np.asarray(model.predict_proba(frame)), temperature)
+def class_probabilities(model: Pipeline, frame: pd.DataFrame) -> list[dict[str, float]]:
+    """The model's class probabilities, one dict a row (calibration is applied where they are used)."""
+    proba = np.asarray(model.predict_proba(frame))
     classes = list(model.classes_)
     return [dict(zip(classes, map(float, row))) for row in proba]
 
@@ -130,6 +154,14 @@ def temper(proba: np.ndarray, temperature: float) -> np.ndarray:
     logits -= logits.max(axis=1, keepdims=True)
     scaled = np.exp(logits)
     return scaled / scaled.sum(axis=1, keepdims=True)
+
+
+def temper_dict(probs: dict[str, float], temperature: float) -> dict[str, float]:
+    """`temper` for one row of class probabilities."""
+    if temperature == 1.0:
+        return probs
+    names = list(probs)
+    return dict(zip(names, map(float, temper(np.array([[probs[n] for n in names]]), temperature)[0])))
 
 
 def fit_temperature(proba: np.ndarray, gold_index: np.ndarray) -> float:

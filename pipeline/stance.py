@@ -29,7 +29,8 @@ REFUTATION = re.compile(
     r"nor is it true|despite (?:repeated |the |viral |what )?(?:claims|reports|descriptions|headlines)|"
     r"whatever you(?:'ve| may have)? (?:heard|read)|rumou?rs?|fictional|fiction|not what|nonsense|hype|"
     r"as if|as though|bears (?:little|no|almost no) resemblance|sensationali[sz]\w*|alarmis[mt]\w*|"
-    r"scaremonger\w*|hyperbol\w*|the (?:idea|image|picture|notion) of)\b",
+    r"scaremonger\w*|hyperbol\w*|the (?:idea|image|picture|notion) of|(?:that|this|it)(?:'s|\u2019s| is) not how|"
+    r"made[- ]up|fantas(?:y|ies)|urban legends?|pure invention|forget (?:the|what|those|any))\b",
     re.IGNORECASE,
 )
 NEGATED_TRUTH = re.compile(r"\b(not|n't|never)\b.{0,12}\b(true|the case|accurate)\b", re.IGNORECASE)

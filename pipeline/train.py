@@ -42,7 +42,6 @@ from pipeline.model import (
     load_params,
     model_input,
     save_model,
-    temper,
 )
 from pipeline.nlp import load_nlp
 from pipeline.rules import PatternSet, load_patterns
@@ -185,12 +184,11 @@ def select_model(params: dict, X: pd.DataFrame, y: list[str], groups: list[str])
     return best[0], best[1], results
 
 
-def calibrate(oof: list[dict[str, float]], y: list[str]) -> tuple[float, list[dict[str, float]]]:
-    """Fit a temperature on out-of-fold probabilities; return it and the calibrated probabilities."""
+def calibrate(oof: list[dict[str, float]], y: list[str]) -> float:
+    """The temperature that calibrates the out-of-fold probabilities (lowest negative log-likelihood)."""
     classes = sorted(oof[0])
     proba = np.array([[p[c] for c in classes] for p in oof])
-    temperature = fit_temperature(proba, np.array([classes.index(t) for t in y]))
-    return temperature, [dict(zip(classes, map(float, row))) for row in temper(proba, temperature)]
+    return fit_temperature(proba, np.array([classes.index(t) for t in y]))
 
 
 def train(claims_path: Path = CLAIMS_PATH, model_path: Path = MODEL_PATH, manifest_path: Path = MANIFEST_PATH,
@@ -209,12 +207,12 @@ def train(claims_path: Path = CLAIMS_PATH, model_path: Path = MODEL_PATH, manife
     y, groups = rows["target"].tolist(), rows["group"].tolist()
 
     chosen, oof, comparison = select_model(params, X, y, groups)
-    temperature, calibrated = calibrate(oof, y)
+    temperature = calibrate(oof, y)
     claims = [i for i, t in enumerate(y) if t != NOT_A_CLAIM]
     y_claims = [y[i] for i in claims]
     n_corpus = int((corpus["split"] == "train").sum())
-    verdicts, policy = decision_policy([calibrated[i] for i in claims], [hits[i] for i in claims], y_claims,
-                                       [rows["text"][i] for i in claims], facts, params)
+    verdicts, policy = decision_policy([oof[i] for i in claims], [hits[i] for i in claims], y_claims,
+                                       [rows["text"][i] for i in claims], facts, params, temperature)
     gold = [parse_class(t)[0] for t in y_claims]
     correct = [v.label is g for v, g in zip(verdicts, gold)]
     detector, detector_threshold, detector_f1 = train_detector(articles, patterns, params)
@@ -240,14 +238,14 @@ def train(claims_path: Path = CLAIMS_PATH, model_path: Path = MODEL_PATH, manife
 
 
 def decision_policy(oof: list[dict[str, float]], hits: list[list[RuleHit]], y: list[str], texts: list[str],
-                    facts, params: dict) -> tuple[list, dict]:
+                    facts, params: dict, temperature: float = 1.0) -> tuple[list, dict]:
     """Rule precision against the model's out-of-fold accuracy, then the review threshold."""
     model_right = [model_choice(p)[0] is parse_class(t)[0] for p, t in zip(oof, y)]
     precision = rule_precision(hits, y, model_right)
     policy = {"override_precision": params["override_precision"], "min_rule_support": params["min_rule_support"],
               "rule_precision": precision}
     linked = FactLinker(facts).link(texts)
-    draft = Policy(review_threshold=0.0, **policy)
+    draft = Policy(review_threshold=0.0, temperature=temperature, **policy)
     verdicts = [decide(p, h, Stance.ASSERTED, lk, draft) for p, h, lk in zip(oof, hits, linked)]
     correct = [v.label is parse_class(t)[0] for v, t in zip(verdicts, y)]
     threshold = choose_threshold([v.confidence for v in verdicts], correct, params["target_precision"])

@@ -33,3 +33,13 @@ def test_no_evidence_means_review_and_accurate_supports():
     assert verdict.needs_review and verdict.stance is Stance.HEDGED
     verdict = decide({"accurate": 0.9, "conflation/other": 0.1}, [], Stance.ASSERTED, ["F19"], Policy(0.5))
     assert verdict.evidence == (("F19", Relation.SUPPORTS),) and not verdict.needs_review
+
+
+def test_calibration_sets_confidence_but_never_the_label():
+    # sharpened (T=0.3), accurate's single class would outweigh conflation's two subtypes together;
+    # the label is still chosen on the model's own probabilities, only the confidence is calibrated
+    verdict = decide(PROBS, [], Stance.ASSERTED, ["F12"], Policy(0.5, temperature=0.3))
+    assert (verdict.label, verdict.subtype) == (Label.CONFLATION, "sesame_vs_government")
+    assert 0.30 < verdict.confidence < 0.40  # 0.45 untempered
+    softened = decide(PROBS, [], Stance.ASSERTED, ["F12"], Policy(0.5, temperature=3.0))
+    assert softened.label is Label.CONFLATION and 0.45 < softened.confidence < 0.55

@@ -43,3 +43,15 @@ def test_tampered_model_is_refused(small_model, tmp_path):
 def test_missing_manifest_is_refused(small_model, tmp_path):
     with pytest.raises(ModelError, match="manifest missing"):
         load_model(small_model[0], tmp_path / "none.json")
+
+
+def test_negation_scope_marks_words_until_the_clause_ends():
+    from pipeline.model import negation_tokens
+
+    assert negation_tokens("There is no single national score, but Sesame exists.") == [
+        "there", "is", "NEG", "NEG_single", "NEG_national", "NEG_score", "sesame", "exists"]
+    # contractions and curly apostrophes negate; "only" ends the scope
+    assert negation_tokens("Sesame scores don\u2019t block flights; only the court list does.") == [
+        "sesame", "scores", "NEG", "NEG_block", "NEG_flights", "the", "court", "list", "does"]
+    asserted, denied = negation_tokens("A low score bans you."), negation_tokens("A low score never bans you.")
+    assert set(asserted) & set(denied) == {"a", "low", "score"}
