@@ -22,9 +22,10 @@ from spacy.tokens import Doc, Span
 from pipeline.config import PATTERNS_PATH
 from pipeline.facts import FactBase
 from pipeline.schema import Label, Relation, RuleHit
-from pipeline.stance import REFUTATION
+from pipeline.stance import NEGATED_TRUTH, REFUTATION
 
-NEGATORS = {"no", "not", "never", "n't", "nothing", "none", "neither", "nor", "without", "cannot"}
+NEGATORS = {"no", "not", "never", "n't", "nothing", "none", "neither", "nor", "without", "cannot", "nobody"}
+SELF_NEGATING = frozenset({"MANDATORY", "PENALTY"})  # categories whose phrases may hold a negator
 
 
 @dataclass(frozen=True)
@@ -44,29 +45,36 @@ class Found:
         return self.spans.get(cat, ())
 
     def negated(self, *cats: str) -> bool:
-        """True when any span of these categories sits in a negated clause."""
-        return any(is_negated(s) for c in cats for s in self.get(c))
+        """True when any span of these categories sits in a negated clause. A compulsion or penalty
+        phrase carries its own negation ("can't opt out", "no choice", "no trains"): that is the myth
+        itself, so only a negation outside the phrase counts for those."""
+        return any(is_negated(s, intrinsic=c in SELF_NEGATING) for c in cats for s in self.get(c))
 
 
 PENALTY_ACTIONS = {"buy", "book", "fly", "board", "travel", "take", "ride", "send", "enter", "leave", "rent",
                    "borrow", "go", "use", "purchase", "stay", "study", "attend", "apply", "open", "find"}
 
 
-def is_negated(span: Span) -> bool:
+def is_negated(span: Span, intrinsic: bool = False) -> bool:
     """Is the span's own clause negated ("no single score", "is not run by the state")?
 
     Negation of a penalty itself ("can't buy train tickets", "no trains") is the penalty, not a
-    denial of the claim, and does not count.
+    denial of the claim, and does not count. With `intrinsic`, negators inside the span and the
+    span's own determiner ("no trains", "no choice") are part of the phrase and do not count either.
     """
     root = span.root
-    if any(t.lower_ in NEGATORS and t.head.lemma_ not in PENALTY_ACTIONS for t in span):
+    own = {t.i for t in span} if intrinsic else set()
+    if intrinsic:
+        own |= {c.i for c in root.children if c.dep_ == "det"}
+    if any(t.lower_ in NEGATORS and t.head.lemma_ not in PENALTY_ACTIONS and t.i not in own for t in span):
         return True
     noun = root
     while noun.dep_ in ("amod", "compound", "nummod") and noun.head is not noun:
         noun = noun.head  # "single national" -> the noun it modifies, "score", which may carry "no"
-    if noun is not root and any(c.dep_ == "det" and c.lower_ in NEGATORS for c in noun.children):
+    if noun is not root and not intrinsic and any(c.dep_ == "det" and c.lower_ in NEGATORS for c in noun.children):
         return True
-    if any((c.dep_ == "neg" or c.lower_ in NEGATORS) for c in root.children) and root.lemma_ not in PENALTY_ACTIONS:
+    if (any((c.dep_ == "neg" or c.lower_ in NEGATORS) and c.i not in own for c in root.children)
+            and root.lemma_ not in PENALTY_ACTIONS):
         return True
     verb = root
     for _ in range(6):  # climb to the clause's verb, stopping at clause boundaries
@@ -75,11 +83,14 @@ def is_negated(span: Span) -> bool:
         verb = verb.head
     if verb.lemma_ in PENALTY_ACTIONS:
         return False
-    if any(c.dep_ == "neg" for c in verb.children):
+    if any(c.dep_ == "neg" and c.i not in own for c in verb.children):
         return True
+    if any(c.dep_ in ("nsubj", "nsubjpass") and (c.lower_ in NEGATORS or any(
+            d.dep_ == "det" and d.lower_ in NEGATORS for d in c.children)) for c in verb.children):
+        return True  # "nobody is forced to join", "no citizen must enrol"
     # "is not part of / is not mandatory": negation on the copula governing this word
     if verb.dep_ in ("acomp", "attr", "xcomp"):
-        return any(c.dep_ == "neg" for c in verb.head.children)
+        return any(c.dep_ == "neg" and c.i not in own for c in verb.head.children)
     return False
 
 
@@ -120,7 +131,7 @@ def _myth(facts, found, rule, cats, subtype, label, ids) -> RuleHit | None:
     A negation that rejects a named myth ("it is a myth that...", "contrary to reports, nobody is
     forced to...") still puts the myth forward as the proposition: the myth fires (spec: refuted).
     """
-    if found.negated(*cats) and not REFUTATION.search(found.text):
+    if found.negated(*cats) and not (REFUTATION.search(found.text) or NEGATED_TRUTH.search(found.text)):
         return _hit(facts, rule + ":negated", Label.ACCURATE, "", ids, Relation.SUPPORTS)
     match = found.get(cats[0])[0].text
     return _hit(facts, rule, label, subtype, ids, Relation.CONTRADICTS, match)

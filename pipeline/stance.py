@@ -30,7 +30,10 @@ REFUTATION = re.compile(
     r"whatever you(?:'ve| may have)? (?:heard|read)|rumou?rs?|fictional|fiction|not what|nonsense|hype|"
     r"as if|as though|bears (?:little|no|almost no) resemblance|sensationali[sz]\w*|alarmis[mt]\w*|"
     r"scaremonger\w*|hyperbol\w*|the (?:idea|image|picture|notion) of|(?:that|this|it)(?:'s|\u2019s| is) not how|"
-    r"made[- ]up|fantas(?:y|ies)|urban legends?|pure invention|forget (?:the|what|those|any))\b",
+    r"made[- ]up|fantas(?:y|ies)|urban legends?|pure invention|forget (?:the|what|those|any)|^\s*no(?=, )|"
+    r"fact[- ]?check\w*|verdict: false|(?:'s|\u2019s|is) (?:just |simply |flatly )?(?:false|not real|not a thing)|"
+    r"no basis|notwithstanding|you(?:'ve| have) been told|to the contrary|claiming otherwise|"
+    r"whatever (?:the|you|some|many) \w+ (?:say|says|said|claim|imply|implies|suggest))\b",
     re.IGNORECASE,
 )
 NEGATED_TRUTH = re.compile(r"\b(not|n't|never)\b.{0,12}\b(true|the case|accurate)\b", re.IGNORECASE)

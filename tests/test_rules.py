@@ -80,6 +80,21 @@ def test_negation_on_the_noun_a_myth_modifies(nlp, patterns, facts):
 @pytest.mark.parametrize("text", [
     "People with low scores can't buy plane tickets.",
     "My friend's score dropped and he couldn't buy a high-speed rail ticket.",
+    "Low score? No plane ticket for you.",
+    "If your score drops, no trains, no planes.",
 ])
 def test_a_penalty_phrased_negatively_is_not_a_denial(nlp, patterns, facts, text):
     assert "score_causes_blacklisting" in fired(text, nlp, patterns, facts)
+
+
+@pytest.mark.parametrize("text, rule", [
+    ("You can't opt out of it in China.", "participation_mandatory"),
+    ("There's no opting out: every adult must be enrolled.", "participation_mandatory"),
+    ("Nobody is forced to join Sesame Credit.", "participation_mandatory:negated"),
+    ("No one is required to sign up for Sesame Credit.", "participation_mandatory:negated"),
+    ("A low Sesame score won't stop you boarding a plane.", "score_causes_blacklisting:negated"),
+])
+def test_compulsion_phrases_carry_their_own_negation(nlp, patterns, facts, text, rule):
+    # "can't opt out" asserts compulsion; only a negation outside the phrase (or a negative subject) denies it
+    rules = fired(text, nlp, patterns, facts)
+    assert rule in rules and rule.partition(":")[0] + ("" if rule.endswith(":negated") else ":negated") not in rules
