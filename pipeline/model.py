@@ -25,6 +25,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.svm import LinearSVC
 
 from pipeline.config import MANIFEST_PATH, MODEL_PATH, PARAMS_PATH
+from pipeline.rules import NEGATORS as RULE_NEGATORS
 from pipeline.rules import RULE_NAMES
 from pipeline.schema import RuleHit
 
@@ -73,8 +74,7 @@ def resolve_reference(text: str, context: str) -> str:
                          text, count=1)
 
 
-NEGATORS = frozenset({"not", "no", "never", "nobody", "none", "nothing", "neither", "nor", "without", "cannot",
-                      "nowhere", "n't"})
+NEGATORS = frozenset(RULE_NEGATORS | {"nowhere"})  # the rules' negators, and "nowhere"
 SCOPE_ENDS = frozenset({"but", "while", "whereas", "although", "though", "only", "instead", "rather"})
 WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|[.,;:!?()\"\u2014\u2013-]")
 

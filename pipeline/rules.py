@@ -63,9 +63,7 @@ def is_negated(span: Span, intrinsic: bool = False) -> bool:
     span's own determiner ("no trains", "no choice") are part of the phrase and do not count either.
     """
     root = span.root
-    own = {t.i for t in span} if intrinsic else set()
-    if intrinsic:
-        own |= {c.i for c in root.children if c.dep_ == "det"}
+    own = ({t.i for t in span} | {c.i for c in root.children if c.dep_ == "det"}) if intrinsic else set()
     if any(t.lower_ in NEGATORS and t.head.lemma_ not in PENALTY_ACTIONS and t.i not in own for t in span):
         return True
     noun = root

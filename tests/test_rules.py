@@ -21,9 +21,13 @@ def fired(text, nlp, patterns, facts):
      "defaulters_follow_judgments"),
     ("Sesame Credit is a private, opt-in loyalty score run inside Alipay.", "private_score_kept_apart"),
     ("Firms on a redlist are rewarded for exemplary compliance.", "rewards_for_good_conduct"),
+    # compulsion phrases carry their own negation: "can't opt out" asserts compulsion
+    ("You can't opt out of it in China.", "participation_mandatory"),
+    ("There's no opting out: every adult must be enrolled.", "participation_mandatory"),
 ])
 def test_rule_fires_on_the_myth_or_fact(nlp, patterns, facts, text, rule):
-    assert rule in fired(text, nlp, patterns, facts)
+    rules = fired(text, nlp, patterns, facts)
+    assert rule in rules and f"{rule}:negated" not in rules
 
 
 @pytest.mark.parametrize("text, rule", [
@@ -31,6 +35,10 @@ def test_rule_fires_on_the_myth_or_fact(nlp, patterns, facts, text, rule):
     ("Sesame Credit is not mandatory; users opt in.", "participation_mandatory"),
     ("Not every citizen has a social credit score.", "every_citizen_scored"),
     ("A low Sesame Credit score does not get you blacklisted.", "score_causes_blacklisting"),
+    # only a negation outside a compulsion or penalty phrase, or a negative subject, denies it
+    ("Nobody is forced to join Sesame Credit.", "participation_mandatory"),
+    ("No one is required to sign up for Sesame Credit.", "participation_mandatory"),
+    ("A low Sesame score won't stop you boarding a plane.", "score_causes_blacklisting"),
 ])
 def test_negated_myth_supports_the_fact_instead(nlp, patterns, facts, text, rule):
     rules = fired(text, nlp, patterns, facts)
@@ -85,16 +93,3 @@ def test_negation_on_the_noun_a_myth_modifies(nlp, patterns, facts):
 ])
 def test_a_penalty_phrased_negatively_is_not_a_denial(nlp, patterns, facts, text):
     assert "score_causes_blacklisting" in fired(text, nlp, patterns, facts)
-
-
-@pytest.mark.parametrize("text, rule", [
-    ("You can't opt out of it in China.", "participation_mandatory"),
-    ("There's no opting out: every adult must be enrolled.", "participation_mandatory"),
-    ("Nobody is forced to join Sesame Credit.", "participation_mandatory:negated"),
-    ("No one is required to sign up for Sesame Credit.", "participation_mandatory:negated"),
-    ("A low Sesame score won't stop you boarding a plane.", "score_causes_blacklisting:negated"),
-])
-def test_compulsion_phrases_carry_their_own_negation(nlp, patterns, facts, text, rule):
-    # "can't opt out" asserts compulsion; only a negation outside the phrase (or a negative subject) denies it
-    rules = fired(text, nlp, patterns, facts)
-    assert rule in rules and rule.partition(":")[0] + ("" if rule.endswith(":negated") else ":negated") not in rules
