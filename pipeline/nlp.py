@@ -17,10 +17,15 @@ class ModelMissing(RuntimeError):
 
 @Language.component("paragraph_boundaries")
 def paragraph_boundaries(doc: Doc) -> Doc:
-    """A line break ends a sentence: headlines and paragraphs never run into the next one."""
-    for tok in doc[1:]:
-        if "\n" in doc[tok.i - 1].text or "\n" in doc[tok.i - 1].whitespace_:
-            tok.is_sent_start = True
+    """A line break ends a sentence: headlines and paragraphs never run into the next one. And the
+    second token of a line never starts one: after a headline the parser may otherwise cut a
+    paragraph's first word off on its own ("Dai | and Daum both emphasize ...")."""
+    starts = [0] + [tok.i + 1 for tok in doc[:-1] if "\n" in tok.text or "\n" in tok.whitespace_]
+    for i in starts:
+        if i > 0:
+            doc[i].is_sent_start = True
+        if i + 1 < len(doc) and not (doc[i].is_space or doc[i + 1].is_space or "\n" in doc[i].whitespace_):
+            doc[i + 1].is_sent_start = False
     return doc
 
 
