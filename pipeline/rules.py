@@ -123,13 +123,30 @@ def _hit(facts: FactBase, rule: str, label: Label | None, subtype: str, ids: tup
     return RuleHit(rule, label, subtype, tuple(i for i in ids if i in facts), relation, match)
 
 
+QUOTE_OPENS = re.compile(r"(?:^|(?<=[\s(\[\u2014-]))[\"\u201c\u2018'](?=\w)")
+QUOTE_CLOSES = re.compile(r"(?<=[\w.,!?])[\"\u201d\u2019'](?=[\s.,;:!?)\]\u2014-]|$)")
+
+
+def in_quotes(span: Span) -> bool:
+    """Is the span inside quotation marks within its sentence ("the 'one national score' doesn't exist")?
+    An apostrophe between letters ("doesn't") neither opens nor closes a quote."""
+    sent = span.sent
+    text, start, end = sent.text, span.start_char - sent.start_char, span.end_char - sent.start_char
+    opens = [m.start() for m in QUOTE_OPENS.finditer(text)]
+    closes = [m.start() for m in QUOTE_CLOSES.finditer(text)]
+    return sum(o < start for o in opens) > sum(c < start for c in closes) and any(c >= end for c in closes)
+
+
 def _myth(facts, found, rule, cats, subtype, label, ids) -> RuleHit | None:
     """Fire the myth, or support the fact when the myth's clause is negated in the text's own voice.
 
     A negation that rejects a named myth ("it is a myth that...", "contrary to reports, nobody is
-    forced to...") still puts the myth forward as the proposition: the myth fires (spec: refuted).
+    forced to...", "the 'one national score' doesn't exist", the myth in quotation marks) still puts
+    the myth forward as the proposition: the myth fires (spec: refuted).
     """
-    if found.negated(*cats) and not (REFUTATION.search(found.text) or NEGATED_TRUTH.search(found.text)):
+    named = REFUTATION.search(found.text) or NEGATED_TRUTH.search(found.text) or any(
+        in_quotes(s) for c in cats for s in found.get(c))
+    if found.negated(*cats) and not named:
         return _hit(facts, rule + ":negated", Label.ACCURATE, "", ids, Relation.SUPPORTS)
     match = found.get(cats[0])[0].text
     return _hit(facts, rule, label, subtype, ids, Relation.CONTRADICTS, match)

@@ -23,6 +23,9 @@ def fired(text, nlp, patterns, facts):
     ("Firms on a redlist are rewarded for exemplary compliance.", "rewards_for_good_conduct"),
     # compulsion phrases carry their own negation: "can't opt out" asserts compulsion
     ("You can't opt out of it in China.", "participation_mandatory"),
+    # a negation that rejects the myth named in quotation marks is a refutation, not a plain denial
+    ("6/ the 'one national database rating everyone' doesn't exist", "one_national_score"),
+    ("That \u201csingle national score\u201d simply doesn't exist.", "one_national_score"),
     ("There's no opting out: every adult must be enrolled.", "participation_mandatory"),
 ])
 def test_rule_fires_on_the_myth_or_fact(nlp, patterns, facts, text, rule):
@@ -32,6 +35,7 @@ def test_rule_fires_on_the_myth_or_fact(nlp, patterns, facts, text, rule):
 
 @pytest.mark.parametrize("text, rule", [
     ("There is no single national score.", "one_national_score"),
+    ("There isn't a single national score, and people's 'ratings' are private.", "one_national_score"),
     ("Sesame Credit is not mandatory; users opt in.", "participation_mandatory"),
     ("Not every citizen has a social credit score.", "every_citizen_scored"),
     ("A low Sesame Credit score does not get you blacklisted.", "score_causes_blacklisting"),
