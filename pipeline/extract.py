@@ -169,11 +169,31 @@ def build_detector(params: dict) -> Pipeline:
     return Pipeline([("features", features), ("classifier", classifier)])
 
 
+TELLING_VERBS = {"understand", "explain", "grasp", "untangle", "decipher", "comprehend", "navigate"}
+
+
+def about_the_telling(span: Span) -> bool:
+    """Does the span open with the act of understanding or explaining as its subject ("Making sense of the
+    SCS can be a challenge", "Explaining the lists is not easy")? Such a sentence is about the coverage,
+    not a checkable claim about the SCS. Framing verbs stay claims: "Calling Sesame the state's score is
+    wrong" rejects a myth."""
+    words = [t for t in span if t.is_alpha]
+    head = words[0] if words else None
+    if head is None or head.tag_ != "VBG" or head.dep_ not in ("csubj", "ROOT"):
+        return False
+    kids = {(c.dep_, c.lower_) for c in head.children}
+    return (head.lemma_ in TELLING_VERBS or (head.lemma_ == "make" and ("dobj", "sense") in kids)
+            or (head.lemma_ == "figure" and ("prt", "out") in kids)
+            or (head.lemma_ in ("write", "talk") and ("prep", "about") in kids))
+
+
 def eligible(cand: Candidate) -> bool:
-    """Questions, headings in capitals and verbless fragments are never claims."""
+    """Questions, headings in capitals, verbless fragments and sentences about understanding or explaining
+    the topic are never claims."""
     letters = [ch for ch in cand.span.text if ch.isalpha()]
     shouting = len(letters) > 8 and sum(ch.isupper() for ch in letters) > 0.7 * len(letters)
-    return bool(cand.features["verb"] and not cand.features["question"] and not shouting)
+    return bool(cand.features["verb"] and not cand.features["question"] and not shouting
+                and not about_the_telling(cand.span))
 
 
 def first_rule(cand: Candidate) -> bool:

@@ -39,9 +39,28 @@ def test_claims_slice_back_to_the_article(nlp, patterns):
     assert [c.claim_id for c in claims] == ["a1:1", "a1:2"]
 
 
+def test_a_line_break_ends_a_sentence_and_a_line_keeps_its_first_word(nlp):
+    text = ("LOOK INTO THE BLACK MIRROR\n\nDai and Daum both emphasize that the present project isn't as "
+            "sinister as many make it out to be.\nNo. The lists are kept by agencies.")
+    assert [s.text.strip() for s in nlp(text).sents] == [
+        "LOOK INTO THE BLACK MIRROR",
+        "Dai and Daum both emphasize that the present project isn't as sinister as many make it out to be.",
+        "No.", "The lists are kept by agencies."]
+
+
 def test_questions_and_off_topic_sentences_are_not_claims(nlp, patterns):
     text = "Is China scoring its citizens? The football club was fined last week. Nobody knows why."
     assert extract_claims(Article(id="a", text=text), nlp(text), patterns) == []
+
+
+def test_sentences_about_explaining_the_topic_are_not_claims(nlp, patterns):
+    text = ("Making sense of China's social credit system can be a challenge. "
+            "Explaining the blacklists to foreign readers is not easy. "
+            "Calling Sesame Credit the government's score is wrong. "
+            "Being on the courts' blacklist can mean no flights.")
+    claims = extract_claims(Article(id="a", text=text), nlp(text), patterns)
+    assert [c.text for c in claims] == ["Calling Sesame Credit the government's score is wrong.",
+                                        "Being on the courts' blacklist can mean no flights."]
 
 
 # --- with the shipped detector and stance model --------------------------------------------
@@ -101,18 +120,16 @@ def test_reference_article_reports_myths_without_asserting_them(checker):
     # a copy of ../shared/seed/article.txt, so the test runs wherever the repo is cloned
     text = (FIXTURES / "reference_article.txt").read_text(encoding="utf-8")
     results = check(checker, text, "reference")
-    asserted_myths = {c.text for c, v in results if v.label.value != "accurate" and v.stance is Stance.ASSERTED}
-    # Known gap (issue 4 stays open): three sentences of commentary, none of which overstates anything,
-    # come out as asserted exaggeration/other. The test fails on any other asserted myth.
-    known_gap = {
-        "Making sense of \u201cSocial Credit System\u201d and the reality of the policy in China can therefore be a "
-        "challenge.",
-        "In many ways, it\u2019s attempting to solve real problems in China.",
-        "Some experts have made connections between policies bound up in the SCS project and laws in the U.S.",
-    }
-    assert asserted_myths <= known_gap, asserted_myths - known_gap
+    asserted_myths = [c.text for c, v in results if v.label.value != "accurate" and v.stance is Stance.ASSERTED]
+    assert asserted_myths == []
     reported = [v for c, v in results if v.label.value != "accurate" and v.stance is not Stance.ASSERTED]
     assert len(reported) >= 5
-    mistaken = next(v for c, v in results if c.text.startswith("Many in the media mistake Sesame Credit"))
-    assert (mistaken.label.value, mistaken.subtype, mistaken.stance) == ("conflation", "sesame_vs_government",
-                                                                         Stance.REFUTED)
+    def verdict(start):
+        v = next(v for c, v in results if c.text.startswith(start))
+        return v.label.value, v.subtype, v.stance
+
+    assert verdict("Many in the media mistake Sesame Credit") == ("conflation", "sesame_vs_government",
+                                                                  Stance.REFUTED)
+    assert verdict("Other times they conflate it with Sesame Credit") == ("conflation", "score_vs_blacklist",
+                                                                          Stance.REFUTED)
+    assert verdict("In the past, reports have variously claimed")[::2] == ("exaggeration", Stance.REPORTED)
