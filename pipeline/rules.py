@@ -52,7 +52,9 @@ class Found:
 
 
 PENALTY_ACTIONS = {"buy", "book", "fly", "board", "travel", "take", "ride", "send", "enter", "leave", "rent",
-                   "borrow", "go", "use", "purchase", "stay", "study", "attend", "apply", "open", "find"}
+                   "borrow", "go", "use", "purchase", "stay", "study", "attend", "apply", "open", "find", "enrol",
+                   "enroll", "sell"}
+RESTRICTIVE = {"just", "only", "merely", "simply"}  # "does not just raise your rate" denies nothing
 
 
 def is_negated(span: Span, intrinsic: bool = False) -> bool:
@@ -64,14 +66,15 @@ def is_negated(span: Span, intrinsic: bool = False) -> bool:
     """
     root = span.root
     own = ({t.i for t in span} | {c.i for c in root.children if c.dep_ == "det"}) if intrinsic else set()
-    if any(t.lower_ in NEGATORS and t.head.lemma_ not in PENALTY_ACTIONS and t.i not in own for t in span):
+    if any(t.lower_ in NEGATORS and t.head.lemma_ not in PENALTY_ACTIONS and t.i not in own and not _restricts(t)
+           for t in span):
         return True
     noun = root
     while noun.dep_ in ("amod", "compound", "nummod") and noun.head is not noun:
         noun = noun.head  # "single national" -> the noun it modifies, "score", which may carry "no"
     if noun is not root and not intrinsic and any(c.dep_ == "det" and c.lower_ in NEGATORS for c in noun.children):
         return True
-    if (any((c.dep_ == "neg" or c.lower_ in NEGATORS) and c.i not in own for c in root.children)
+    if (any((c.dep_ == "neg" or c.lower_ in NEGATORS) and c.i not in own and not _restricts(c) for c in root.children)
             and root.lemma_ not in PENALTY_ACTIONS):
         return True
     verb = root
@@ -81,7 +84,7 @@ def is_negated(span: Span, intrinsic: bool = False) -> bool:
         verb = verb.head
     if verb.lemma_ in PENALTY_ACTIONS:
         return False
-    if any(c.dep_ == "neg" and c.i not in own for c in verb.children):
+    if any(c.dep_ == "neg" and c.i not in own and not _restricts(c) for c in verb.children):
         return True
     if any(c.dep_ in ("nsubj", "nsubjpass") and (c.lower_ in NEGATORS or any(
             d.dep_ == "det" and d.lower_ in NEGATORS for d in c.children)) for c in verb.children):
@@ -90,6 +93,12 @@ def is_negated(span: Span, intrinsic: bool = False) -> bool:
     if verb.dep_ in ("acomp", "attr", "xcomp"):
         return any(c.dep_ == "neg" and c.i not in own for c in verb.head.children)
     return False
+
+
+def _restricts(negator) -> bool:
+    """Is the negator followed by "just"/"only"...? "not just X" adds to X rather than denying it."""
+    doc = negator.doc
+    return negator.i + 1 < len(doc) and doc[negator.i + 1].lower_ in RESTRICTIVE
 
 
 class PatternSet:

@@ -23,6 +23,10 @@ def fired(text, nlp, patterns, facts):
     ("Firms on a redlist are rewarded for exemplary compliance.", "rewards_for_good_conduct"),
     # compulsion phrases carry their own negation: "can't opt out" asserts compulsion
     ("You can't opt out of it in China.", "participation_mandatory"),
+    # "not just" adds to the claim; a penalty phrased as "cannot enrol" is the penalty itself
+    ("A bad credit score does not just raise your interest rate; it can keep you off the bullet train.",
+     "score_causes_blacklisting"),
+    ("With a low social credit score your children cannot enrol at the best schools.", "score_causes_blacklisting"),
     # a negation that rejects the myth named in quotation marks is a refutation, not a plain denial
     ("6/ the 'one national database rating everyone' doesn't exist", "one_national_score"),
     ("That \u201csingle national score\u201d simply doesn't exist.", "one_national_score"),
