@@ -177,8 +177,7 @@ def about_the_telling(span: Span) -> bool:
     SCS can be a challenge", "Explaining the lists is not easy")? Such a sentence is about the coverage,
     not a checkable claim about the SCS. Framing verbs stay claims: "Calling Sesame the state's score is
     wrong" rejects a myth."""
-    words = [t for t in span if t.is_alpha]
-    head = words[0] if words else None
+    head = next((t for t in span if t.is_alpha), None)
     if head is None or head.tag_ != "VBG" or head.dep_ not in ("csubj", "ROOT"):
         return False
     kids = {(c.dep_, c.lower_) for c in head.children}

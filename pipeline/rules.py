@@ -66,15 +66,18 @@ def is_negated(span: Span, intrinsic: bool = False) -> bool:
     """
     root = span.root
     own = ({t.i for t in span} | {c.i for c in root.children if c.dep_ == "det"}) if intrinsic else set()
-    if any(t.lower_ in NEGATORS and t.head.lemma_ not in PENALTY_ACTIONS and t.i not in own and not _restricts(t)
-           for t in span):
+
+    def denies(negator) -> bool:  # not part of the phrase itself, and not "not just"/"not only"
+        return negator.i not in own and not _restricts(negator)
+
+    if any(t.lower_ in NEGATORS and t.head.lemma_ not in PENALTY_ACTIONS and denies(t) for t in span):
         return True
     noun = root
     while noun.dep_ in ("amod", "compound", "nummod") and noun.head is not noun:
         noun = noun.head  # "single national" -> the noun it modifies, "score", which may carry "no"
     if noun is not root and not intrinsic and any(c.dep_ == "det" and c.lower_ in NEGATORS for c in noun.children):
         return True
-    if (any((c.dep_ == "neg" or c.lower_ in NEGATORS) and c.i not in own and not _restricts(c) for c in root.children)
+    if (any((c.dep_ == "neg" or c.lower_ in NEGATORS) and denies(c) for c in root.children)
             and root.lemma_ not in PENALTY_ACTIONS):
         return True
     verb = root
@@ -84,7 +87,7 @@ def is_negated(span: Span, intrinsic: bool = False) -> bool:
         verb = verb.head
     if verb.lemma_ in PENALTY_ACTIONS:
         return False
-    if any(c.dep_ == "neg" and c.i not in own and not _restricts(c) for c in verb.children):
+    if any(c.dep_ == "neg" and denies(c) for c in verb.children):
         return True
     if any(c.dep_ in ("nsubj", "nsubjpass") and (c.lower_ in NEGATORS or any(
             d.dep_ == "det" and d.lower_ in NEGATORS for d in c.children)) for c in verb.children):
@@ -146,6 +149,12 @@ def in_quotes(span: Span) -> bool:
     return sum(o < start for o in opens) > sum(c < start for c in closes) and any(c >= end for c in closes)
 
 
+def names_the_myth(found: Found, cats: tuple[str, ...]) -> bool:
+    """Does the claim name the myth it negates: a refutation cue, "not true", or the myth in quotes?"""
+    return bool(REFUTATION.search(found.text) or NEGATED_TRUTH.search(found.text)
+                or any(in_quotes(s) for c in cats for s in found.get(c)))
+
+
 def _myth(facts, found, rule, cats, subtype, label, ids) -> RuleHit | None:
     """Fire the myth, or support the fact when the myth's clause is negated in the text's own voice.
 
@@ -153,9 +162,7 @@ def _myth(facts, found, rule, cats, subtype, label, ids) -> RuleHit | None:
     forced to...", "the 'one national score' doesn't exist", the myth in quotation marks) still puts
     the myth forward as the proposition: the myth fires (spec: refuted).
     """
-    named = REFUTATION.search(found.text) or NEGATED_TRUTH.search(found.text) or any(
-        in_quotes(s) for c in cats for s in found.get(c))
-    if found.negated(*cats) and not named:
+    if found.negated(*cats) and not names_the_myth(found, cats):
         return _hit(facts, rule + ":negated", Label.ACCURATE, "", ids, Relation.SUPPORTS)
     match = found.get(cats[0])[0].text
     return _hit(facts, rule, label, subtype, ids, Relation.CONTRADICTS, match)
