@@ -1,7 +1,13 @@
-"""Corpus quality report: counts, split hygiene, near-duplicates and lexical variety.
+"""Corpus quality report: counts, split hygiene, near-duplicates, lexical variety, and agreement.
 
 Near-duplicates are measured by token-set Jaccard similarity (a pair with similarity >= 0.8 is a
 near-duplicate), computed exactly with one sparse matrix product rather than by sampling.
+
+Agreement: every claim was labelled twice, blind. `second_annotation.csv` holds the second
+annotator's reading of every row; `adjudication.csv` holds, for each row where the two differed,
+the first annotator's reading and which one the adjudicator chose. `claims.csv` holds the final
+reading. The first reading is therefore the final one unless the row was adjudicated; the report
+rebuilds both readings, checks that the three files agree, and gives Cohen's kappa.
 """
 
 from __future__ import annotations
@@ -17,9 +23,12 @@ from sklearn.feature_extraction.text import CountVectorizer
 
 from pipeline.config import ARTICLES_PATH, CLAIMS_PATH, NONCLAIMS_PATH
 from pipeline.corpus import load_articles, load_claims
-from pipeline.facts import load_facts
+from pipeline.facts import DataError, load_facts
 
 NEAR_DUPLICATE = 0.8
+READING = ("label", "subtype", "stance")
+SECOND_ANNOTATION, ADJUDICATION = "second_annotation.csv", "adjudication.csv"
+CHOICES = ("first", "second", "neither")
 TOKEN = r"[a-z0-9']+"
 
 
@@ -72,6 +81,71 @@ def claims_report(frame: pd.DataFrame) -> dict:
     }
 
 
+def _read(path: Path, columns: tuple[str, ...]) -> list[tuple[int, dict]]:
+    """Rows of a CSV with their line numbers; a missing column is a DataError naming the file."""
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise DataError(f"{path}:1: missing column(s) {', '.join(missing)}")
+    return [(n + 2, row) for n, row in enumerate(frame.to_dict("records"))]
+
+
+def agreement_report(frame: pd.DataFrame, second_path: Path, adjudication_path: Path) -> dict:
+    """Cohen's kappa between the two blind readings, overall and per split, and the adjudication counts.
+
+    Raises DataError when the files disagree: a claim without a second reading, a disputed row that
+    was not adjudicated, an adjudicated row that was not disputed, or a final reading in claims.csv
+    that is not the one the adjudicator chose."""
+    from pipeline.agreement import cohen_kappa
+
+    final = {r["id"]: tuple(r[f] for f in READING) for r in frame.to_dict("records")}
+    second = {}
+    for line, row in _read(second_path, ("id", *READING)):
+        if row["id"] not in final:
+            raise DataError(f"{second_path}:{line}: claim id {row['id']!r} is not in claims.csv")
+        second[row["id"]] = tuple(row[f] for f in READING)
+    missing = [cid for cid in final if cid not in second]
+    if missing:
+        raise DataError(f"{second_path}: no second reading for {len(missing)} claim(s), e.g. {missing[0]}")
+    first, choices, adjudicated = dict(final), Counter(), set()
+    for line, row in _read(adjudication_path, ("id", *(f"first_{f}" for f in READING), "choice")):
+        cid, choice = row["id"], row["choice"]
+        where = f"{adjudication_path}:{line}"
+        if cid not in final:
+            raise DataError(f"{where}: claim id {cid!r} is not in claims.csv")
+        if choice not in CHOICES:
+            raise DataError(f"{where}: choice {choice!r} is not one of {', '.join(CHOICES)}")
+        first[cid] = tuple(row[f"first_{f}"] for f in READING)
+        if first[cid] == second[cid]:
+            raise DataError(f"{where}: {cid} is adjudicated but both readings agree")
+        chosen_ok = (final[cid] not in (first[cid], second[cid]) if choice == "neither"
+                     else final[cid] == (first[cid] if choice == "first" else second[cid]))
+        if not chosen_ok:
+            raise DataError(f"{where}: claims.csv has {'/'.join(final[cid])} for {cid}, not the {choice} reading")
+        if cid in adjudicated:
+            raise DataError(f"{where}: {cid} is adjudicated twice")
+        choices[choice] += 1
+        adjudicated.add(cid)
+    undecided = [cid for cid in final if cid not in adjudicated and final[cid] != second[cid]]
+    if undecided:
+        raise DataError(f"{adjudication_path}: {len(undecided)} disputed claim(s) not adjudicated, e.g. {undecided[0]}")
+
+    def kappas(ids: list[str]) -> dict:
+        out = {"claims": len(ids)}
+        for name, pick in (("label", lambda r: r[0]), ("label_subtype", lambda r: f"{r[0]}/{r[1]}"),
+                           ("stance", lambda r: r[2])):
+            a, b = [pick(first[i]) for i in ids], [pick(second[i]) for i in ids]
+            kappa = cohen_kappa(a, b)
+            out[name] = {"kappa": None if kappa is None else round(kappa, 4),
+                         "agreement": round(sum(x == y for x, y in zip(a, b)) / max(len(ids), 1), 4)}
+        return out
+
+    ids = frame["id"].tolist()
+    by_split = {split: kappas(frame.loc[frame["split"] == split, "id"].tolist())
+                for split in sorted(frame["split"].unique())}
+    return {"all": kappas(ids), **by_split, "disputed": len(adjudicated), "choice": dict(choices)}
+
+
 def articles_report(articles: list[dict]) -> dict:
     claims = [c for a in articles for c in a["claims"]]
     words = [len(a["text"].split()) for a in articles]
@@ -88,7 +162,11 @@ def corpus_report(claims_path: Path = CLAIMS_PATH, nonclaims_path: Path = NONCLA
                   articles_path: Path = ARTICLES_PATH) -> dict:
     """Everything the corpus card quotes, validated on the way (a bad row raises DataError)."""
     facts = load_facts()
-    report = {"claims": claims_report(load_claims(claims_path, facts))}
+    claims = load_claims(claims_path, facts)
+    report = {"claims": claims_report(claims)}
+    second, adjudication = claims_path.parent / SECOND_ANNOTATION, claims_path.parent / ADJUDICATION
+    if second.exists() and adjudication.exists():
+        report["agreement"] = agreement_report(claims, second, adjudication)
     nonclaims = pd.read_csv(nonclaims_path, dtype=str, keep_default_na=False)
     report["nonclaims"] = {"rows": len(nonclaims), "kind": nonclaims["kind"].value_counts().to_dict()}
     report["articles"] = articles_report(load_articles(articles_path, facts))
@@ -106,6 +184,15 @@ def render(report: dict) -> str:
                  f"groups on both sides: {c['groups_on_both_sides']}")
     lines.append(f"vocabulary: {c['vocabulary']} word types; sentences sharing no 5-gram with any other: "
                  f"{c['unique_5gram_share']:.1%}")
+    if "agreement" in report:
+        g = report["agreement"]
+        for split in ("all", "train", "test"):
+            if split in g:
+                k = g[split]
+                lines.append(f"agreement ({split}, {k['claims']} claims, two blind readings): "
+                             + "; ".join(f"{name} kappa {k[name]['kappa']:.3f} ({k[name]['agreement']:.1%} agree)"
+                                         for name in ("label", "label_subtype", "stance")))
+        lines.append(f"adjudicated: {g['disputed']} disputed claims; chosen reading {json.dumps(g['choice'])}")
     lines.append(f"non-claims: {report['nonclaims']['rows']} " + json.dumps(report["nonclaims"]["kind"]))
     lines.append(f"articles: {a['articles']} {json.dumps(a['style'])}; words {a['words_min_max']}; split {a['split']}")
     lines.append(f"  gold claims: {a['gold_claims']}; labels {json.dumps(a['label'])}; "

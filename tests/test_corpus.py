@@ -1,5 +1,6 @@
 import csv
 
+import pandas as pd
 import pytest
 
 from pipeline.config import CLAIMS_PATH
@@ -117,3 +118,78 @@ def test_jaccard_and_5gram_measures_by_hand():
     assert near_duplicates(texts) == [(0, 1, 1.0)]
     assert near_duplicates(["a b c d", "a b c e"], threshold=0.5) == [(0, 1, 0.6)]  # 3 shared of 5
     assert unique_5gram_share(["one two three four five six", "two three four five six seven", "x y z"]) == 1 / 3
+
+
+# --- double annotation: second readings, adjudication, Cohen's kappa ----------------------
+
+def _agreement_files(tmp_path, second_rows, adjudication_rows):
+    import csv
+
+    second, adjudication = tmp_path / "second_annotation.csv", tmp_path / "adjudication.csv"
+    with open(second, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["id", "label", "subtype", "stance", "sure"])
+        w.writerows(second_rows)
+    with open(adjudication, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["id", "first_label", "first_subtype", "first_stance", "choice", "reason"])
+        w.writerows(adjudication_rows)
+    return second, adjudication
+
+
+FINAL = [  # id, label, subtype, stance, split: the final readings, as in claims.csv
+    ("a", "accurate", "", "asserted", "train"),
+    ("b", "conflation", "sesame_vs_government", "refuted", "train"),
+    ("c", "exaggeration", "severity", "hedged", "test"),
+    ("d", "accurate", "", "asserted", "test"),
+]
+
+
+def _final_frame():
+    return pd.DataFrame(FINAL, columns=["id", "label", "subtype", "stance", "split"])
+
+
+def test_agreement_rebuilds_both_readings_and_scores_them(tmp_path):
+    from sklearn.metrics import cohen_kappa_score
+
+    from pipeline.corpus_report import agreement_report
+
+    # b: the second annotator said accurate and lost; c: they said reported and won; d: neither won
+    second, adjudication = _agreement_files(tmp_path, [
+        ("a", "accurate", "", "asserted", "1"), ("b", "accurate", "", "asserted", "0"),
+        ("c", "exaggeration", "severity", "hedged", "1"), ("d", "conflation", "other", "asserted", "0"),
+    ], [
+        ("b", "conflation", "sesame_vs_government", "refuted", "first", "names the myth"),
+        ("c", "exaggeration", "severity", "reported", "second", "no one named"),
+        ("d", "exaggeration", "unified_system", "asserted", "neither", "plain negation"),
+    ])
+    report = agreement_report(_final_frame(), second, adjudication)
+    first_labels = ["accurate", "conflation", "exaggeration", "exaggeration"]
+    second_labels = ["accurate", "accurate", "exaggeration", "conflation"]
+    assert report["all"]["label"]["kappa"] == round(cohen_kappa_score(first_labels, second_labels), 4)
+    assert report["all"]["label"]["agreement"] == 0.5
+    assert report["all"]["stance"]["agreement"] == 0.5  # b and c differ on stance
+    assert report["test"]["claims"] == 2 and report["test"]["label"]["agreement"] == 0.5
+    assert report["disputed"] == 3 and report["choice"] == {"first": 1, "second": 1, "neither": 1}
+
+
+@pytest.mark.parametrize("second_rows, adjudication_rows, message", [
+    ([("a", "accurate", "", "asserted", "1")], [], r"no second reading for 3 claim"),
+    ([(cid, lab, sub, st, "1") for cid, lab, sub, st, _ in FINAL[:3]] + [("d", "conflation", "other", "asserted", "1")],
+     [], r"1 disputed claim\(s\) not adjudicated, e.g. d"),
+    ([(cid, lab, sub, st, "1") for cid, lab, sub, st, _ in FINAL],
+     [("a", "accurate", "", "asserted", "first", "")], r"adjudication.csv:2: a is adjudicated but both readings agree"),
+    ([(cid, lab, sub, st, "1") for cid, lab, sub, st, _ in FINAL[:3]] + [("d", "conflation", "other", "asserted", "1")],
+     [("d", "conflation", "other", "refuted", "first", "")], r"adjudication.csv:2: claims.csv has accurate//asserted "
+                                                                r"for d, not the first reading"),
+    ([(cid, lab, sub, st, "1") for cid, lab, sub, st, _ in FINAL[:3]] + [("d", "conflation", "other", "asserted", "1")],
+     [("d", "conflation", "other", "refuted", "maybe", "")], r"adjudication.csv:2: choice 'maybe'"),
+    ([(cid, lab, sub, st, "1") for cid, lab, sub, st, _ in FINAL] + [("z", "accurate", "", "asserted", "1")],
+     [], r"second_annotation.csv:6: claim id 'z' is not in claims.csv"),
+])
+def test_agreement_files_that_disagree_are_named(tmp_path, second_rows, adjudication_rows, message):
+    from pipeline.corpus_report import agreement_report
+
+    second, adjudication = _agreement_files(tmp_path, second_rows, adjudication_rows)
+    with pytest.raises(DataError, match=message):
+        agreement_report(_final_frame(), second, adjudication)
