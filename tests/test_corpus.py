@@ -93,6 +93,13 @@ def test_no_near_duplicates_across_the_split_and_few_within(report):
     assert c["near_duplicate_rate"] < 0.03
 
 
+def test_every_claim_was_read_twice_and_the_readings_mostly_agree(report):
+    g = report["agreement"]  # present only when both files exist; building it checks them against claims.csv
+    assert g["all"]["claims"] == report["claims"]["claims"]
+    assert g["all"]["label"]["kappa"] >= 0.8 and g["test"]["label"]["kappa"] >= 0.8
+    assert g["disputed"] == sum(g["choice"].values()) > 0
+
+
 def test_articles_are_a_gold_set_for_extraction(report):
     a = report["articles"]
     assert a["articles"] >= 60
