@@ -43,3 +43,15 @@ def test_calibration_sets_confidence_but_never_the_label():
     assert 0.30 < verdict.confidence < 0.40  # 0.45 untempered
     softened = decide(PROBS, [], Stance.ASSERTED, ["F12"], Policy(0.5, temperature=3.0))
     assert softened.label is Label.CONFLATION and 0.45 < softened.confidence < 0.55
+
+
+def test_a_refuted_claim_takes_the_rejected_myths_label_never_accurate():
+    probs = {"accurate": 0.6, "conflation/score_vs_blacklist": 0.15, "exaggeration/severity": 0.25}
+    asserted = decide(probs, [], Stance.ASSERTED, ["F19"], Policy(0.5))
+    assert asserted.label is Label.ACCURATE and "refuted" not in asserted.reason
+    refuted = decide(probs, [], Stance.REFUTED, ["F19"], Policy(0.5))
+    assert (refuted.label, refuted.subtype, refuted.confidence) == (Label.EXAGGERATION, "severity", 0.25)
+    assert refuted.evidence == (("F19", Relation.CONTRADICTS),) and refuted.needs_review
+    assert "refuted" in refuted.reason
+    # a refuted claim the model already gives a myth's label is untouched
+    assert decide(PROBS, [], Stance.REFUTED, ["F12"], Policy(0.5)).label is Label.CONFLATION
