@@ -115,6 +115,8 @@ def agreement_report(frame: pd.DataFrame, second_path: Path, adjudication_path: 
             raise DataError(f"{where}: claim id {cid!r} is not in claims.csv")
         if choice not in CHOICES:
             raise DataError(f"{where}: choice {choice!r} is not one of {', '.join(CHOICES)}")
+        if cid in adjudicated:
+            raise DataError(f"{where}: {cid} is adjudicated twice")
         first[cid] = tuple(row[f"first_{f}"] for f in READING)
         if first[cid] == second[cid]:
             raise DataError(f"{where}: {cid} is adjudicated but both readings agree")
@@ -122,8 +124,6 @@ def agreement_report(frame: pd.DataFrame, second_path: Path, adjudication_path: 
                      else final[cid] == (first[cid] if choice == "first" else second[cid]))
         if not chosen_ok:
             raise DataError(f"{where}: claims.csv has {'/'.join(final[cid])} for {cid}, not the {choice} reading")
-        if cid in adjudicated:
-            raise DataError(f"{where}: {cid} is adjudicated twice")
         choices[choice] += 1
         adjudicated.add(cid)
     undecided = [cid for cid in final if cid not in adjudicated and final[cid] != second[cid]]

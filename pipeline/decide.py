@@ -99,11 +99,13 @@ def decide(probs: dict[str, float], hits: list[RuleHit], stance: Stance, linked:
            policy: Policy) -> Verdict:
     """One claim's verdict from the model's (uncalibrated) class probabilities; see the module docstring."""
     calibrated, p_none = claim_probabilities(temper_dict(probs, policy.temperature))
-    refuted = stance is Stance.REFUTED
-    label, subtype, _ = model_choice(probs, MYTH_LABELS if refuted else tuple(Label))
+    label, subtype, _ = model_choice(probs)
+    refuted_accurate = stance is Stance.REFUTED and label is Label.ACCURATE
+    if refuted_accurate:
+        label, subtype, _ = model_choice(probs, MYTH_LABELS)
     confidence = label_probabilities(calibrated)[label]
     reason = f"model {label.value}{'/' + subtype if subtype else ''} p={confidence:.2f}"
-    if refuted and model_choice(probs)[0] is Label.ACCURATE:
+    if refuted_accurate:
         reason += " (refuted, so the rejected myth's label rather than accurate)"
     if override := overriding_rule(hits, policy):
         hit, precision = override

@@ -130,8 +130,6 @@ def test_jaccard_and_5gram_measures_by_hand():
 # --- double annotation: second readings, adjudication, Cohen's kappa ----------------------
 
 def _agreement_files(tmp_path, second_rows, adjudication_rows):
-    import csv
-
     second, adjudication = tmp_path / "second_annotation.csv", tmp_path / "adjudication.csv"
     with open(second, "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
@@ -191,6 +189,9 @@ def test_agreement_rebuilds_both_readings_and_scores_them(tmp_path):
                                                                 r"for d, not the first reading"),
     ([(cid, lab, sub, st, "1") for cid, lab, sub, st, _ in FINAL[:3]] + [("d", "conflation", "other", "asserted", "1")],
      [("d", "conflation", "other", "refuted", "maybe", "")], r"adjudication.csv:2: choice 'maybe'"),
+    ([(cid, lab, sub, st, "1") for cid, lab, sub, st, _ in FINAL[:3]] + [("d", "conflation", "other", "asserted", "1")],
+     [("d", "accurate", "", "asserted", "first", ""), ("d", "accurate", "", "asserted", "first", "")],
+     r"adjudication.csv:3: d is adjudicated twice"),
     ([(cid, lab, sub, st, "1") for cid, lab, sub, st, _ in FINAL] + [("z", "accurate", "", "asserted", "1")],
      [], r"second_annotation.csv:6: claim id 'z' is not in claims.csv"),
 ])
