@@ -11,13 +11,14 @@ The whole decision logic lives here:
 2. A rule overrides the model only when its precision, measured on the training split, is at least
    `override_precision` over at least `min_rule_support` claims and beats the model's own out-of-fold
    accuracy on the claims where the rule fires (so the model's confidence there is the less reliable).
-   Otherwise rules only inform (they are already features of the model).
+   A rule naming `accurate` never overrides on a refuted claim (see 1). Otherwise rules only inform
+   (they are already features of the model).
 3. Evidence: the facts cited by hits that agree with the final label (and by number checks), then
    the facts the linker finds, marked `supports` for accurate claims and `contradicts` otherwise.
 4. Extraction drops a candidate the classifier finds more likely no claim at all (the `none` class,
    learned from the hard non-claims) than `not_a_claim_threshold`; `classify` never drops a row.
 5. `needs_review` when confidence is below `review_threshold` (chosen on out-of-fold predictions of
-   the training split, never on the test split) or no fact is linked.
+   the training split, with out-of-fold stances, never on the test split) or no fact is linked.
 """
 
 from __future__ import annotations
@@ -70,10 +71,11 @@ def model_choice(probs: dict[str, float], allowed: tuple[Label, ...] = tuple(Lab
     return label, parse_class(subtypes[0][1])[1], totals[label]
 
 
-def overriding_rule(hits: list[RuleHit], policy: Policy) -> tuple[RuleHit, float] | None:
+def overriding_rule(hits: list[RuleHit], policy: Policy,
+                    allowed: tuple[Label, ...] = tuple(Label)) -> tuple[RuleHit, float] | None:
     best = None
     for hit in hits:
-        if hit.label is None:
+        if hit.label not in allowed:  # also a hit naming no label
             continue
         precision, support, model_accuracy = (*policy.rule_precision.get(hit.rule, (0.0, 0)), 1.0)[:3]
         justified = precision >= policy.override_precision and precision > model_accuracy
@@ -99,15 +101,16 @@ def decide(probs: dict[str, float], hits: list[RuleHit], stance: Stance, linked:
            policy: Policy) -> Verdict:
     """One claim's verdict from the model's (uncalibrated) class probabilities; see the module docstring."""
     calibrated, p_none = claim_probabilities(temper_dict(probs, policy.temperature))
+    allowed = MYTH_LABELS if stance is Stance.REFUTED else tuple(Label)
     label, subtype, _ = model_choice(probs)
-    refuted_accurate = stance is Stance.REFUTED and label is Label.ACCURATE
+    refuted_accurate = label not in allowed
     if refuted_accurate:
-        label, subtype, _ = model_choice(probs, MYTH_LABELS)
+        label, subtype, _ = model_choice(probs, allowed)
     confidence = label_probabilities(calibrated)[label]
     reason = f"model {label.value}{'/' + subtype if subtype else ''} p={confidence:.2f}"
     if refuted_accurate:
         reason += " (refuted, so the rejected myth's label rather than accurate)"
-    if override := overriding_rule(hits, policy):
+    if override := overriding_rule(hits, policy, allowed):
         hit, precision = override
         if (hit.label, hit.subtype) != (label, subtype):
             reason = f"rule {hit.rule} (precision {precision:.2f}) over {reason}"

@@ -55,3 +55,16 @@ def test_a_refuted_claim_takes_the_rejected_myths_label_never_accurate():
     assert "refuted" in refuted.reason
     # a refuted claim the model already gives a myth's label is untouched
     assert decide(PROBS, [], Stance.REFUTED, ["F12"], Policy(0.5)).label is Label.CONFLATION
+
+
+def test_a_rule_naming_accurate_never_overrides_on_a_refuted_claim():
+    negated = RuleHit("one_national_score:negated", Label.ACCURATE, "", ("F30",), Relation.SUPPORTS)
+    policy = Policy(0.5, 0.9, 10, {"one_national_score:negated": [0.95, 40, 0.8]})
+    probs = {"accurate": 0.3, "exaggeration/unified_score": 0.7}
+    assert decide(probs, [negated], Stance.ASSERTED, [], policy).label is Label.ACCURATE  # overrides
+    refuted = decide(probs, [negated], Stance.REFUTED, ["F30"], policy)
+    assert (refuted.label, refuted.subtype, refuted.confidence) == (Label.EXAGGERATION, "unified_score", 0.7)
+    assert "rule" not in refuted.reason and refuted.rules == ("one_national_score:negated",)
+    # a myth-naming rule still overrides a refuted claim
+    assert decide(PROBS, [HIT], Stance.REFUTED, [], Policy(0.5, 0.9, 10, {"every_citizen_scored": [0.95, 40, 0.6]})
+                  ).subtype == "universal_scoring"
