@@ -3,7 +3,8 @@
 The model is fitted on the training split only, so `make evaluate` scores exactly the shipped
 model on groups it never saw. Decision settings (review threshold, rule precision) come from the
 training split: rule precision directly (rules are not fitted), the threshold from out-of-fold
-predictions of grouped cross-validation.
+predictions of grouped cross-validation (label probabilities and stances, so the verdicts are the
+ones `decide` gives at run time).
 """
 
 from __future__ import annotations
@@ -118,28 +119,30 @@ def train_detector(articles: list[dict], patterns: PatternSet, params: dict) -> 
     return detector.fit(X, y), float(best), round(float(f1_score(y, oof >= best)), 4)
 
 
-def stance_data(frame: pd.DataFrame, articles: list[dict]) -> tuple[pd.DataFrame, list[str], list[str]]:
-    """Gold stances of the corpus claims (on their own) and of the article claims (in context)."""
+def stance_data(frame: pd.DataFrame, articles: list[dict]) -> tuple[pd.DataFrame, list[str], list[str], list[str]]:
+    """Gold stances of the corpus claims (on their own) and of the article claims (in context), with
+    their groups and ids (an article claim's id is `article:n`, as in `classifier_rows`)."""
     nlp = load_nlp(UNUSED_COMPONENTS)
-    spans, quoted, y, groups = list(nlp.pipe(frame["text"].tolist(), batch_size=256)), [], [], []
-    quoted += [False] * len(frame)
-    y += frame["stance"].tolist()
-    groups += frame["group"].tolist()
+    spans, quoted = list(nlp.pipe(frame["text"].tolist(), batch_size=256)), [False] * len(frame)
+    y, groups, ids = frame["stance"].tolist(), frame["group"].tolist(), frame["id"].tolist()
     for art, doc in zip(articles, nlp.pipe([a["text"] for a in articles], batch_size=16)):
-        for claim in art["claims"]:
+        for n, claim in enumerate(art["claims"], 1):
             span = doc.char_span(claim["start"], claim["end"], alignment_mode="expand")
             spans.append(span)
             quoted.append(in_quote(doc, span))
             y.append(claim["stance"])
             groups.append(art["id"])
-    return stance_input(spans, quoted), y, groups
+            ids.append(f"{art['id']}:{n}")
+    return stance_input(spans, quoted), y, groups, ids
 
 
-def train_stance(frame: pd.DataFrame, articles: list[dict], params: dict) -> tuple[Pipeline, float]:
-    X, y, groups = stance_data(frame, articles)
+def train_stance(frame: pd.DataFrame, articles: list[dict], params: dict) -> tuple[Pipeline, float, dict[str, Stance]]:
+    """The fitted stance model, its grouped out-of-fold accuracy, and each claim's out-of-fold stance by id."""
+    X, y, groups, ids = stance_data(frame, articles)
     model = build_stance_model(params)
     predicted = cross_val_predict(model, X, y, groups=groups, cv=GroupKFold(n_splits=params["cv_folds"]))
-    return model.fit(X, y), round(float(np.mean(predicted == np.array(y))), 4)
+    return (model.fit(X, y), round(float(np.mean(predicted == np.array(y))), 4),
+            {i: Stance(p) for i, p in zip(ids, predicted)})
 
 
 def classifier_rows(corpus: pd.DataFrame, articles: list[dict], patterns: PatternSet,
@@ -211,12 +214,13 @@ def train(claims_path: Path = CLAIMS_PATH, model_path: Path = MODEL_PATH, manife
     claims = [i for i, t in enumerate(y) if t != NOT_A_CLAIM]
     y_claims = [y[i] for i in claims]
     n_corpus = int((corpus["split"] == "train").sum())
+    stance_model, stance_accuracy, stances = train_stance(corpus[corpus["split"] == "train"], articles, params)
     verdicts, policy = decision_policy([oof[i] for i in claims], [hits[i] for i in claims], y_claims,
-                                       [rows["text"][i] for i in claims], facts, params, temperature)
+                                       [rows["text"][i] for i in claims], facts, params, temperature,
+                                       [stances[rows["id"][i]] for i in claims])
     gold = [parse_class(t)[0] for t in y_claims]
     correct = [v.label is g for v, g in zip(verdicts, gold)]
     detector, detector_threshold, detector_f1 = train_detector(articles, patterns, params)
-    stance_model, stance_accuracy = train_stance(corpus[corpus["split"] == "train"], articles, params)
     model = {"classifier": build_pipeline(chosen).fit(X, y), "detector": detector, "stance": stance_model}
     manifest = {
         "corpus_sha256": file_sha256(claims_path), "facts_sha256": file_sha256(facts_path),
@@ -238,15 +242,16 @@ def train(claims_path: Path = CLAIMS_PATH, model_path: Path = MODEL_PATH, manife
 
 
 def decision_policy(oof: list[dict[str, float]], hits: list[list[RuleHit]], y: list[str], texts: list[str],
-                    facts, params: dict, temperature: float = 1.0) -> tuple[list, dict]:
-    """Rule precision against the model's out-of-fold accuracy, then the review threshold."""
+                    facts, params: dict, temperature: float, stances: list[Stance]) -> tuple[list, dict]:
+    """Rule precision against the model's out-of-fold accuracy, then the review threshold, on the
+    verdicts `decide` gives with out-of-fold probabilities and out-of-fold stances."""
     model_right = [model_choice(p)[0] is parse_class(t)[0] for p, t in zip(oof, y)]
     precision = rule_precision(hits, y, model_right)
     policy = {"override_precision": params["override_precision"], "min_rule_support": params["min_rule_support"],
               "rule_precision": precision}
     linked = FactLinker(facts).link(texts)
     draft = Policy(review_threshold=0.0, temperature=temperature, **policy)
-    verdicts = [decide(p, h, Stance.ASSERTED, lk, draft) for p, h, lk in zip(oof, hits, linked)]
+    verdicts = [decide(p, h, s, lk, draft) for p, h, s, lk in zip(oof, hits, stances, linked)]
     correct = [v.label is parse_class(t)[0] for v, t in zip(verdicts, y)]
     threshold = choose_threshold([v.confidence for v in verdicts], correct, params["target_precision"])
     return verdicts, {**policy, "review_threshold": threshold}
