@@ -345,7 +345,7 @@ def pboc_pilot_firms(found: Found, facts: FactBase) -> RuleHit | None:
 def plan_years(found: Found, facts: FactBase) -> RuleHit | None:
     """The State Council's outline dates from 2014 and runs to 2020 (F02)."""
     text = found.text.lower()
-    if not re.search(r"state council|outline|planning", text):
+    if not re.search(r"state council|outline|planning|\bplan\b", text):
         return None
     years = sorted({n for n in numbers_in(text) if 1990 <= n <= 2035})
     if not years:

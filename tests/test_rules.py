@@ -31,6 +31,8 @@ def fired(text, nlp, patterns, facts):
     ("6/ the 'one national database rating everyone' doesn't exist", "one_national_score"),
     ("That \u201csingle national score\u201d simply doesn't exist.", "one_national_score"),
     ("There's no opting out: every adult must be enrolled.", "participation_mandatory"),
+    ("Residents have no right to refuse the state's rating.", "participation_mandatory"),
+    ("Once enrolled, users can't quit the scheme.", "participation_mandatory"),
 ])
 def test_rule_fires_on_the_myth_or_fact(nlp, patterns, facts, text, rule):
     rules = fired(text, nlp, patterns, facts)
@@ -73,6 +75,8 @@ def test_refuted_and_hedged_myths_still_fire_for_the_proposition(nlp, patterns, 
     ("The PBOC licensed 12 firms to run credit scores.", "pboc_pilot_firms:wrong"),
     ("The State Council's 2014 outline ran through 2020.", "plan_years"),
     ("The State Council issued its planning outline in 2018.", "plan_years:wrong"),
+    ("Beijing's social credit plan is meant to run until 2035.", "plan_years:wrong"),
+    ("The 2014 plan set 2020 as its deadline.", "plan_years"),
 ])
 def test_numeric_checks_against_the_facts(nlp, patterns, facts, text, rule):
     assert rule in fired(text, nlp, patterns, facts)
