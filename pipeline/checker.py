@@ -17,8 +17,8 @@ from spacy.tokens import Doc, Span
 from pipeline.config import FACTS_PATH, MANIFEST_PATH, MODEL_PATH, PATTERNS_PATH
 from pipeline.decide import Policy, decide
 from pipeline.extract import claims_from_texts, extract_batch
-from pipeline.facts import FactBase, FactLinker, load_facts
-from pipeline.model import class_probabilities, load_model, model_input
+from pipeline.facts import FactBase, TrainedLinker, load_facts
+from pipeline.model import ModelError, class_probabilities, load_model, model_input
 from pipeline.nlp import load_nlp
 from pipeline.rules import PatternSet, load_patterns, run_checks
 from pipeline.schema import Article, Claim, RuleHit, Verdict
@@ -37,7 +37,7 @@ class ClaimChecker:
     nlp: Language
     patterns: PatternSet
     facts: FactBase
-    linker: FactLinker
+    linker: TrainedLinker
     model: Pipeline
     detector: Pipeline
     stance_model: Pipeline
@@ -48,9 +48,12 @@ class ClaimChecker:
     def load(cls, model_path: Path = MODEL_PATH, manifest_path: Path = MANIFEST_PATH,
              facts_path: Path = FACTS_PATH, patterns_path: Path = PATTERNS_PATH) -> ClaimChecker:
         models, manifest = load_model(model_path, manifest_path)
+        if "linker" not in models:
+            raise ModelError(f"{model_path}: trained before the fact linker was part of the model; retrain with "
+                             "`make train`")
         nlp = load_nlp(UNUSED_COMPONENTS)
         facts = load_facts(facts_path)
-        return cls(nlp, PatternSet(nlp, load_patterns(patterns_path)), facts, FactLinker(facts),
+        return cls(nlp, PatternSet(nlp, load_patterns(patterns_path)), facts, models["linker"],
                    models["classifier"], models["detector"], models["stance"], manifest, Policy.from_manifest(manifest))
 
     def judge(self, claims: Sequence[Claim], spans: Sequence[Span | Doc]) -> list[Verdict]:
@@ -60,7 +63,7 @@ class ClaimChecker:
         hits = rule_signals(spans, self.patterns, self.facts)
         frame = model_input([c.text for c in claims], [c.context for c in claims], hits)
         probs = class_probabilities(self.model, frame)
-        linked = self.linker.link([f"{c.context} {c.text}".strip() for c in claims])
+        linked = self.linker.link(frame["text"].tolist())  # the text as the classifier reads it
         return [decide(p, h, c.stance, lk, self.policy) for p, h, c, lk in zip(probs, hits, claims, linked)]
 
     def classify_texts(self, texts: Sequence[str], batch_size: int = 256) -> list[tuple[Claim, Verdict]]:

@@ -91,6 +91,7 @@ def evaluate(claims_path: Path = CLAIMS_PATH, model_path: Path = MODEL_PATH,
         "held_out_groups": int(test_rows["group"].nunique()), "model_trained_on_this_corpus": not stale,
         "hybrid": scores(gold, hybrid), "rules_only": scores(gold, rules), "model_only": scores(gold, model),
         "review": review_stats(gold, verdicts),
+        "evidence": evidence_stats(test_rows["fact_ids"].tolist(), verdicts),
         "top_confusions": top_confusions(gold, hybrid),
         "rules": rule_summary(hits, gold),
     }
@@ -143,6 +144,25 @@ def review_stats(gold: list[str], verdicts: list[Verdict]) -> dict:
             "ece": round(expected_calibration_error([v.confidence for v in verdicts], correct), 4)}
 
 
+def evidence_stats(gold_fact_ids: list[str], verdicts: list[Verdict]) -> dict:
+    """Against the annotated fact ids: the share of claims whose evidence cites one of them, the share of
+    cited facts that are annotated, and the share of claims with no evidence at all."""
+    cites_gold, precision, empty, n = 0, [], 0, 0
+    for ids, verdict in zip(gold_fact_ids, verdicts):
+        gold = {f for f in ids.split(";") if f}
+        if not gold:
+            continue
+        n += 1
+        cited = {f for f, _ in verdict.evidence}
+        cites_gold += bool(gold & cited)
+        empty += not cited
+        if cited:
+            precision.append(len(gold & cited) / len(cited))
+    return {"claims_with_gold_facts": n, "cites_a_gold_fact": round(cites_gold / max(n, 1), 4),
+            "precision_of_cited": round(sum(precision) / max(len(precision), 1), 4),
+            "no_evidence": round(empty / max(n, 1), 4)}
+
+
 def write_errors(path: Path, rows: pd.DataFrame, predicted: list[str], verdicts: list[Verdict]) -> None:
     errors = [
         {"id": r.id, "text": r.text, "gold": r.target, "predicted": p, "stance": r.stance,
@@ -179,6 +199,10 @@ def render(report: dict) -> str:
     r = report["review"]
     lines += ["", f"needs_review: {r['abstention_rate']:.1%} of claims; "
                   f"precision of the rest {r['precision_of_kept']:.3f}; expected calibration error {r['ece']:.3f}"]
+    if ev := report.get("evidence"):
+        lines.append(f"evidence: cites an annotated fact for {ev['cites_a_gold_fact']:.1%} of the "
+                     f"{ev['claims_with_gold_facts']} claims that have one; {ev['precision_of_cited']:.1%} of the "
+                     f"facts cited are annotated; {ev['no_evidence']:.1%} have no evidence")
     lines += ["", "five most common confusions (gold -> predicted, count):"]
     lines += [f"  {g} -> {p}: {k}" for g, p, k in report["top_confusions"]]
     lines += ["", "labelling rules on the held-out claims:", f"  {'rule':<36} {'coverage':>8} {'precision':>9}"]

@@ -65,27 +65,50 @@ def load_facts(path: Path = FACTS_PATH) -> FactBase:
     return FactBase(facts)
 
 
-class FactLinker:
-    """Links a claim to the facts it talks about by TF-IDF similarity with each fact's
-    statement, entities and the myths it contradicts."""
+class TrainedLinker:
+    """Links a claim to the facts it states or contradicts: one logistic regression per fact over word and
+    character TF-IDF, fitted on the annotated fact ids of the training claims. A fact is linked when its
+    probability reaches `threshold`, at most `top_k`, best first.
 
-    def __init__(self, facts: FactBase, min_similarity: float = 0.12, top_k: int = 2):
+    Settings chosen by grouped 5-fold CV on the training split (C 5, threshold 0.5, top 2): a gold fact
+    is among those linked for 0.867 of the claims and 0.801 of the linked facts are gold, against 0.640
+    and 0.419 for the TF-IDF similarity to the fact statements that linked facts before.
+    """
+
+    def __init__(self, fact_ids: list[str], C: float, threshold: float, top_k: int, seed: int = 0):
         from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.multiclass import OneVsRestClassifier
+        from sklearn.pipeline import FeatureUnion, Pipeline
 
-        self.ids = [f.id for f in facts]
-        docs = [" ".join([f.statement, *f.entities, *f.contradicts]) for f in facts]
-        self.vectorizer = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, stop_words="english")
-        self.matrix = self.vectorizer.fit_transform(docs)
-        self.min_similarity = min_similarity
-        self.top_k = top_k
+        self.ids, self.threshold, self.top_k = list(fact_ids), threshold, top_k
+        self.model = Pipeline([
+            ("features", FeatureUnion([
+                ("words", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)),
+                ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2)),
+            ])),
+            ("facts", OneVsRestClassifier(LogisticRegression(C=C, max_iter=2000, class_weight="balanced",
+                                                             random_state=seed))),
+        ])
+
+    def fit(self, texts: list[str], fact_ids: list[list[str]]) -> TrainedLinker:
+        """Fit on claims and their gold fact ids (a fact no training claim cites is never linked)."""
+        from sklearn.preprocessing import MultiLabelBinarizer
+
+        binarizer = MultiLabelBinarizer(classes=self.ids)
+        targets = binarizer.fit_transform(fact_ids)
+        cited = targets.any(axis=0)
+        self.ids = [fid for fid, c in zip(self.ids, cited) if c]
+        self.model.fit(texts, targets[:, cited])
+        return self
 
     def link(self, texts: list[str]) -> list[list[str]]:
-        """For each text, the ids of its most similar facts, best first."""
+        """For each text, the ids of its linked facts, best first."""
         if not texts:
             return []
-        sims = (self.vectorizer.transform(texts) @ self.matrix.T).toarray()
+        proba = self.model.predict_proba(texts)
         out = []
-        for row in sims:
+        for row in proba:
             order = sorted(range(len(row)), key=lambda j: (-row[j], j))[: self.top_k]
-            out.append([self.ids[j] for j in order if row[j] >= self.min_similarity])
+            out.append([self.ids[j] for j in order if row[j] >= self.threshold])
         return out

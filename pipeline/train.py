@@ -32,7 +32,7 @@ from pipeline.config import (
 from pipeline.corpus import file_sha256, load_articles, load_claims, spans_match, split_of
 from pipeline.decide import Policy, decide, model_choice
 from pipeline.extract import build_detector, candidates, detector_input, in_quote
-from pipeline.facts import FactLinker, load_facts
+from pipeline.facts import TrainedLinker, load_facts
 from pipeline.model import (
     build_pipeline,
     candidate_params,
@@ -148,7 +148,7 @@ def train_stance(frame: pd.DataFrame, articles: list[dict], params: dict) -> tup
 def classifier_rows(corpus: pd.DataFrame, articles: list[dict], patterns: PatternSet,
                     nonclaims: pd.DataFrame | None = None) -> pd.DataFrame:
     """Training rows: the corpus's training split, the gold claims of the training articles (with the
-    context extraction resolves for them), and, as the `none` class, the hard non-claims and the
+    context extraction resolves for them and their fact ids), and, as the `none` class, the hard non-claims and the
     article sentences that are no claim."""
     nlp = load_nlp(UNUSED_COMPONENTS)
     from_articles = []
@@ -159,17 +159,18 @@ def classifier_rows(corpus: pd.DataFrame, articles: list[dict], patterns: Patter
             context = next((c.context for c in cands
                             if spans_match((c.span.start_char, c.span.end_char), golds[n - 1])), "")
             from_articles.append({"id": f"{art['id']}:{n}", "text": claim["text"], "group": art["id"],
-                                  "target": class_name(Label(claim["label"]), claim["subtype"]), "context": context})
+                                  "target": class_name(Label(claim["label"]), claim["subtype"]), "context": context,
+                                  "fact_ids": claim.get("fact_ids", "")})
         if nonclaims is not None:
             from_articles += [{"id": f"{art['id']}:x{k}", "text": c.span.text, "group": art["id"],
-                               "target": NOT_A_CLAIM, "context": c.context}
+                               "target": NOT_A_CLAIM, "context": c.context, "fact_ids": ""}
                               for k, c in enumerate(cands)
                               if not any(spans_match((c.span.start_char, c.span.end_char), g) for g in golds)]
-    rows = corpus[corpus["split"] == "train"][["id", "text", "group", "target"]].assign(context="")
+    rows = corpus[corpus["split"] == "train"][["id", "text", "group", "target", "fact_ids"]].assign(context="")
     parts = [rows, pd.DataFrame(from_articles, columns=rows.columns)]
     if nonclaims is not None:
         parts.append(nonclaims[nonclaims["group"].map(split_of) == "train"][["id", "text", "group"]]
-                     .assign(target=NOT_A_CLAIM, context=""))
+                     .assign(target=NOT_A_CLAIM, context="", fact_ids=""))
     return pd.concat(parts, ignore_index=True)
 
 
@@ -215,13 +216,14 @@ def train(claims_path: Path = CLAIMS_PATH, model_path: Path = MODEL_PATH, manife
     y_claims = [y[i] for i in claims]
     n_corpus = int((corpus["split"] == "train").sum())
     stance_model, stance_accuracy, stances = train_stance(corpus[corpus["split"] == "train"], articles, params)
-    verdicts, policy = decision_policy([oof[i] for i in claims], [hits[i] for i in claims], y_claims,
-                                       [rows["text"][i] for i in claims], facts, params, temperature,
-                                       [stances[rows["id"][i]] for i in claims])
+    verdicts, policy = decision_policy([oof[i] for i in claims], [hits[i] for i in claims], y_claims, params,
+                                       temperature, [stances[rows["id"][i]] for i in claims])
     gold = [parse_class(t)[0] for t in y_claims]
     correct = [v.label is g for v, g in zip(verdicts, gold)]
     detector, detector_threshold, detector_f1 = train_detector(articles, patterns, params)
-    model = {"classifier": build_pipeline(chosen).fit(X, y), "detector": detector, "stance": stance_model}
+    linker = train_linker([X["text"][i] for i in claims], [rows["fact_ids"][i] for i in claims], facts, params)
+    model = {"classifier": build_pipeline(chosen).fit(X, y), "detector": detector, "stance": stance_model,
+             "linker": linker}
     manifest = {
         "corpus_sha256": file_sha256(claims_path), "facts_sha256": file_sha256(facts_path),
         "patterns_sha256": file_sha256(patterns_path), "articles_sha256": file_sha256(articles_path),
@@ -241,17 +243,24 @@ def train(claims_path: Path = CLAIMS_PATH, model_path: Path = MODEL_PATH, manife
     return save_model(model, manifest, model_path, manifest_path)
 
 
-def decision_policy(oof: list[dict[str, float]], hits: list[list[RuleHit]], y: list[str], texts: list[str],
-                    facts, params: dict, temperature: float, stances: list[Stance]) -> tuple[list, dict]:
+def train_linker(texts: list[str], fact_ids: list[str], facts, params: dict) -> TrainedLinker:
+    """The fact linker, fitted on the training claims (as the classifier reads them) and their gold fact ids."""
+    linker = TrainedLinker([f.id for f in facts], params["linker_C"], params["linker_threshold"],
+                           params["linker_top_k"], params["seed"])
+    return linker.fit(texts, [[f for f in ids.split(";") if f] for ids in fact_ids])
+
+
+def decision_policy(oof: list[dict[str, float]], hits: list[list[RuleHit]], y: list[str], params: dict,
+                    temperature: float, stances: list[Stance]) -> tuple[list, dict]:
     """Rule precision against the model's out-of-fold accuracy, then the review threshold, on the
     verdicts `decide` gives with out-of-fold probabilities and out-of-fold stances."""
     model_right = [model_choice(p)[0] is parse_class(t)[0] for p, t in zip(oof, y)]
     precision = rule_precision(hits, y, model_right)
     policy = {"override_precision": params["override_precision"], "min_rule_support": params["min_rule_support"],
               "rule_precision": precision}
-    linked = FactLinker(facts).link(texts)
     draft = Policy(review_threshold=0.0, temperature=temperature, **policy)
-    verdicts = [decide(p, h, s, lk, draft) for p, h, s, lk in zip(oof, hits, stances, linked)]
+    # evidence enters neither label nor confidence, so no fact linking is needed here
+    verdicts = [decide(p, h, s, [], draft) for p, h, s in zip(oof, hits, stances)]
     correct = [v.label is parse_class(t)[0] for v, t in zip(verdicts, y)]
     threshold = choose_threshold([v.confidence for v in verdicts], correct, params["target_precision"])
     return verdicts, {**policy, "review_threshold": threshold}

@@ -3,7 +3,7 @@ import json
 import pytest
 
 from pipeline.config import FACTS_PATH
-from pipeline.facts import DataError, FactLinker, load_facts
+from pipeline.facts import DataError, TrainedLinker, load_facts
 
 
 def test_fact_base_has_at_least_25_atomic_facts(facts):
@@ -42,5 +42,17 @@ def test_malformed_fact_line_names_file_and_line(tmp_path):
     ("The People's Bank of China let eight companies pilot credit scoring in 2015.", "F09"),
     ("Redlists honour firms that win compliance awards.", "F31"),
 ])
-def test_linker_finds_the_fact_a_claim_is_about(facts, text, expected):
-    assert expected in FactLinker(facts).link([text])[0]
+def test_linker_finds_the_fact_a_claim_is_about(checker, text, expected):
+    assert expected in checker.linker.link([text])[0]
+
+
+def test_linker_links_above_its_threshold_at_most_top_k_and_never_an_uncited_fact():
+    texts = ["sesame credit runs in alipay", "zhima is alibaba's score", "the court list bars flights",
+             "defaulters cannot fly", "sesame scores and court lists", "the weather is nice"] * 3
+    ids = [["F12"], ["F12"], ["F26"], ["F26"], ["F12", "F26"], []] * 3
+    linker = TrainedLinker(["F12", "F26", "F30"], C=10.0, threshold=0.5, top_k=1).fit(texts, ids)
+    assert linker.ids == ["F12", "F26"]  # F30 has no training claim
+    assert linker.link(["sesame credit in alipay", "defaulters cannot fly", ""]) == [["F12"], ["F26"], []]
+    assert linker.link([]) == []
+    both = TrainedLinker(["F12", "F26"], C=10.0, threshold=0.0, top_k=2).fit(texts, ids)
+    assert len(both.link(["zhima"])[0]) == 2

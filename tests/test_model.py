@@ -58,7 +58,6 @@ def test_negation_scope_marks_words_until_the_clause_ends():
 
 
 def test_the_review_threshold_is_chosen_on_verdicts_with_their_stances():
-    from pipeline.facts import load_facts
     from pipeline.schema import Label, Stance
     from pipeline.train import decision_policy
 
@@ -66,11 +65,10 @@ def test_the_review_threshold_is_chosen_on_verdicts_with_their_stances():
     oof = [{"accurate": 0.8, "exaggeration/unified_system": 0.2}] * 4
     y = ["accurate", "accurate", "exaggeration/unified_system", "exaggeration/unified_system"]
     params = {"override_precision": 0.9, "min_rule_support": 10, "target_precision": 0.9}
-    texts = ["There is no single national score."] * 4
     stances = [Stance.ASSERTED, Stance.ASSERTED, Stance.REFUTED, Stance.REFUTED]
-    verdicts, policy = decision_policy(oof, [[]] * 4, y, texts, load_facts(), params, 1.0, stances)
+    verdicts, policy = decision_policy(oof, [[]] * 4, y, params, 1.0, stances)
     assert [v.label for v in verdicts] == [Label.ACCURATE] * 2 + [Label.EXAGGERATION] * 2
     assert policy["review_threshold"] <= 0.3  # all four right, so no confidence needs holding back
-    verdicts, policy = decision_policy(oof, [[]] * 4, y, texts, load_facts(), params, 1.0, [Stance.ASSERTED] * 4)
+    verdicts, policy = decision_policy(oof, [[]] * 4, y, params, 1.0, [Stance.ASSERTED] * 4)
     assert [v.label for v in verdicts] == [Label.ACCURATE] * 4
     assert policy["review_threshold"] == 0.95  # half wrong at every confidence
