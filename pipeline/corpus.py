@@ -16,6 +16,11 @@ CLAIM_COLUMNS = ("id", "text", "label", "subtype", "stance", "fact_ids", "group"
 REGISTERS = ("wire", "tabloid", "op-ed", "explainer", "qa", "social", "forum", "headline", "broadcast", "academic")
 
 
+def fact_id_list(cell: str) -> list[str]:
+    """The fact ids of a `fact_ids` cell ("F12;F28", or empty for none)."""
+    return [fid for fid in cell.split(";") if fid]
+
+
 def split_of(group: str) -> str:
     """'test' for one group in TEST_SHARE, by a hash of the group id; 'train' otherwise."""
     digest = int(hashlib.sha1(group.encode("utf-8")).hexdigest(), 16)
@@ -42,7 +47,7 @@ def validate_claim_row(row: dict, facts: FactBase) -> list[str]:
         problems.append(f"unknown stance {row['stance']!r}")
     if row["register"] not in REGISTERS:
         problems.append(f"unknown register {row['register']!r}")
-    for fid in filter(None, row["fact_ids"].split(";")):
+    for fid in fact_id_list(row["fact_ids"]):
         if fid not in facts:
             problems.append(f"unknown fact id {fid!r}")
     if not row["group"].strip():
@@ -88,7 +93,7 @@ def validate_article(rec: dict, facts: FactBase) -> list[str]:
             problems.append(f"claim {n}: {why}")
         if claim.get("stance") not in {s.value for s in Stance}:
             problems.append(f"claim {n}: unknown stance {claim.get('stance')!r}")
-        for fid in filter(None, claim.get("fact_ids", "").split(";")):
+        for fid in fact_id_list(claim.get("fact_ids", "")):
             if fid not in facts:
                 problems.append(f"claim {n}: unknown fact id {fid!r}")
     return problems

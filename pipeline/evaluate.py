@@ -15,7 +15,7 @@ from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
 
 from pipeline.checker import ClaimChecker
 from pipeline.config import ARTICLES_PATH, CLAIMS_PATH, MANIFEST_PATH, MODEL_PATH, NONCLAIMS_PATH, REPORTS_DIR
-from pipeline.corpus import file_sha256, load_articles, load_claims, spans_match
+from pipeline.corpus import fact_id_list, file_sha256, load_articles, load_claims, spans_match
 from pipeline.decide import Policy, model_choice
 from pipeline.model import (
     build_pipeline,
@@ -149,7 +149,7 @@ def evidence_stats(gold_fact_ids: list[str], verdicts: list[Verdict]) -> dict:
     cited facts that are annotated, and the share of claims with no evidence at all."""
     cites_gold, precision, empty, n = 0, [], 0, 0
     for ids, verdict in zip(gold_fact_ids, verdicts):
-        gold = {f for f in ids.split(";") if f}
+        gold = set(fact_id_list(ids))
         if not gold:
             continue
         n += 1

@@ -29,7 +29,7 @@ from pipeline.config import (
     PARAMS_PATH,
     PATTERNS_PATH,
 )
-from pipeline.corpus import file_sha256, load_articles, load_claims, spans_match, split_of
+from pipeline.corpus import fact_id_list, file_sha256, load_articles, load_claims, spans_match, split_of
 from pipeline.decide import Policy, decide, model_choice
 from pipeline.extract import build_detector, candidates, detector_input, in_quote
 from pipeline.facts import TrainedLinker, load_facts
@@ -247,7 +247,7 @@ def train_linker(texts: list[str], fact_ids: list[str], facts, params: dict) -> 
     """The fact linker, fitted on the training claims (as the classifier reads them) and their gold fact ids."""
     linker = TrainedLinker([f.id for f in facts], params["linker_C"], params["linker_threshold"],
                            params["linker_top_k"], params["seed"])
-    return linker.fit(texts, [[f for f in ids.split(";") if f] for ids in fact_ids])
+    return linker.fit(texts, [fact_id_list(ids) for ids in fact_ids])
 
 
 def decision_policy(oof: list[dict[str, float]], hits: list[list[RuleHit]], y: list[str], params: dict,

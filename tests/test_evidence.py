@@ -39,7 +39,7 @@ def judged(checker):
     policy = Policy(max_evidence=checker.policy.max_evidence)  # no rule overrides: the gold label stands
     verdicts = [decide({cls: 1.0}, h, Stance(c["stance"]), lk, policy)
                 for c, cls, h, lk in zip(CASES, CLASSES, hits, linked)]
-    return hits, verdicts
+    return hits, verdicts, policy
 
 
 def cites(case: dict, cls: str, evidence: tuple) -> bool:
@@ -55,22 +55,22 @@ def test_a_dozen_sentences_of_each_label_and_subtype():
 def test_the_evidence_cites_the_right_fact_with_its_relation(judged, cls):
     """At least 11 of the 12 sentences cite their fact (or one of its family) with the relation the label
     implies: `supports` for accurate claims, `contradicts` for myths."""
-    _, verdicts = judged
+    _, verdicts, _ = judged
     misses = [(c["text"], [f"{f}:{r.value}" for f, r in v.evidence])
               for c, k, v in zip(CASES, CLASSES, verdicts) if k == cls and not cites(c, k, v.evidence)]
     assert len(misses) <= 1, misses
 
 
 def test_a_claim_without_evidence_goes_to_review(judged):
-    _, verdicts = judged
+    _, verdicts, _ = judged
     assert all(v.needs_review for v in verdicts if not v.evidence)
 
 
 def test_a_rule_that_names_the_label_puts_its_facts_and_name_in_the_output(judged):
-    hits, verdicts = judged
+    hits, verdicts, policy = judged
     agreeing = [(h, v) for claim_hits, v in zip(hits, verdicts) for h in claim_hits if h.label is v.label]
     assert len(agreeing) >= 30  # the rules fire on a good share of these sentences
     for hit, verdict in agreeing:  # a hit's facts come first, so only a full evidence list can leave one out
         assert hit.rule in verdict.rules
         cited = [f for f, _ in verdict.evidence]
-        assert set(hit.fact_ids) <= set(cited) or len(cited) == Policy().max_evidence, (hit, verdict.evidence)
+        assert set(hit.fact_ids) <= set(cited) or len(cited) == policy.max_evidence, (hit, verdict.evidence)
