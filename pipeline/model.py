@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.compose import ColumnTransformer
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression, SGDClassifier
 from sklearn.naive_bayes import ComplementNB
 from sklearn.pipeline import Pipeline
@@ -175,10 +175,33 @@ def save_model(model: dict[str, Pipeline], manifest: dict, path: Path = MODEL_PA
                manifest_path: Path = MANIFEST_PATH) -> dict:
     """Write the artifact (the claim classifier and detector), then a manifest recording its sha256."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    drop_process_state(model)
     joblib.dump(model, path, compress=3)
     manifest = {**manifest, "artifact": path.name, "sha256": sha256_of(path)}
     manifest_path.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return manifest
+
+
+def drop_process_state(obj, seen: set[int] | None = None) -> None:
+    """Remove what only held in the training process, so one training gives the same bytes as the next:
+    scikit-learn's vectorizers cache `id(stop_words)`, a memory address, to skip re-checking their stop words
+    (they check again after loading, which costs nothing without stop words)."""
+    seen = set() if seen is None else seen
+    if id(obj) in seen or isinstance(obj, (str, bytes, int, float, np.ndarray)):
+        return
+    seen.add(id(obj))
+    if isinstance(obj, dict):
+        children = list(obj.values())
+    elif isinstance(obj, (list, tuple)):
+        children = list(obj)
+    elif hasattr(obj, "__dict__") and type(obj).__module__.startswith(("sklearn", "pipeline")):
+        if isinstance(obj, CountVectorizer):
+            obj.__dict__.pop("_stop_words_id", None)
+        children = list(vars(obj).values())
+    else:
+        return
+    for child in children:
+        drop_process_state(child, seen)
 
 
 def load_model(path: Path = MODEL_PATH, manifest_path: Path = MANIFEST_PATH) -> tuple[dict[str, Pipeline], dict]:

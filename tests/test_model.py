@@ -1,6 +1,7 @@
 import json
 
 import pytest
+from conftest import run_cli
 
 from pipeline.checker import ClaimChecker
 from pipeline.model import ModelError, load_model, sha256_of
@@ -21,14 +22,15 @@ def test_manifest_records_what_was_trained(small_model):
 
 
 def test_training_is_deterministic(small_model, small_corpus, tmp_path):
-    from pipeline.train import train
-
-    first = ClaimChecker.load(*small_model)
+    """A second training, in another process, writes the same bytes and so the same verdicts."""
     params = small_model[1].parent / "params.json"
-    train(small_corpus, tmp_path / "m.joblib", tmp_path / "m.json", params)
-    second = ClaimChecker.load(tmp_path / "m.joblib", tmp_path / "m.json")
-    a = [v.fields() for _, v in first.classify_texts(TEXTS)]
-    b = [v.fields() for _, v in second.classify_texts(TEXTS)]
+    second = (tmp_path / "m.joblib", tmp_path / "m.json")
+    result = run_cli("train", "--corpus", small_corpus, "--params", params, "--model", second[0],
+                     "--manifest", second[1])
+    assert result.returncode == 0, result.stderr
+    assert sha256_of(second[0]) == sha256_of(small_model[0])
+    a = [v.fields() for _, v in ClaimChecker.load(*small_model).classify_texts(TEXTS)]
+    b = [v.fields() for _, v in ClaimChecker.load(*second).classify_texts(TEXTS)]
     assert a == b
 
 
