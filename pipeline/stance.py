@@ -105,9 +105,8 @@ def stance_input(spans: list[Span | Doc], quoted: list[bool]) -> pd.DataFrame:
 
 def build_stance_model(params: dict) -> Pipeline:
     """Word and character n-grams beside the rule cues, then logistic regression: learns how outlets phrase
-    each stance. The characters catch cue words the rules and the word n-grams miss in an unseen spelling or
-    inflection ("debunkers", "misreads", "scaremongering"); grouped 5-fold CV on the training claims: accuracy
-    0.852 with words alone (C 10), 0.873 with characters too (C 30), refuted recall 0.694 -> 0.730."""
+    each stance. Grouped 5-fold CV on the training claims: accuracy 0.852 with words alone (C 10), 0.873 with
+    characters too (C 30); refuted recall 0.694 -> 0.730."""
     features = ColumnTransformer([
         ("words", TfidfVectorizer(ngram_range=(1, 3), sublinear_tf=True, min_df=2), "text"),
         ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2), "text"),
