@@ -94,12 +94,13 @@ def _hedged(sent: Span | Doc) -> str:
 STANCE_FEATURES = (*[f"cue_{s.value}" for s in Stance], "quoted")
 
 
-def stance_input(spans: list[Span | Doc], quoted: list[bool]) -> pd.DataFrame:
-    """The stance model's input: the claim text, which cue the rules found, and whether it is quoted."""
-    rows = []
-    for span, q in zip(spans, quoted):
-        by_rule = stance_of(span, q)[0]
-        rows.append({"text": span.text, **{f"cue_{s.value}": float(s is by_rule) for s in Stance}, "quoted": float(q)})
+def stance_input(spans: list[Span | Doc], quoted: list[bool], by_rules: list[Stance] | None = None) -> pd.DataFrame:
+    """The stance model's input: the claim text, which cue the rules found (`by_rules`, read here unless
+    given), and whether it is quoted."""
+    if by_rules is None:
+        by_rules = [stance_of(span, q)[0] for span, q in zip(spans, quoted)]
+    rows = [{"text": span.text, **{f"cue_{s.value}": float(s is rule) for s in Stance}, "quoted": float(q)}
+            for span, q, rule in zip(spans, quoted, by_rules)]
     return pd.DataFrame(rows, columns=["text", *STANCE_FEATURES])
 
 
@@ -121,5 +122,5 @@ def stances(spans: list[Span | Doc], quoted: list[bool], model: Pipeline | None 
     by_rules = [stance_of(s, q) for s, q in zip(spans, quoted)]
     if model is None or not spans:
         return by_rules
-    predicted = model.predict(stance_input(spans, quoted))
+    predicted = model.predict(stance_input(spans, quoted, [rule for rule, _ in by_rules]))
     return [(Stance(p), cue if rule is Stance(p) else "model") for p, (rule, cue) in zip(predicted, by_rules)]
